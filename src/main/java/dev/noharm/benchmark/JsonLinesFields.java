@@ -1,0 +1,125 @@
+package dev.noharm.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads typed fields out of one JSON Lines object, recording a {@link ValidationProblem} for each field
+ * that is missing or of the wrong kind instead of stopping at the first, so that a file's problems are
+ * reported together. Shared by every reader of a JSON Lines contract format.
+ */
+public final class JsonLinesFields {
+    private final JsonNode node;
+    private final String file;
+    private final int line;
+    private final List<ValidationProblem> problems;
+
+    public JsonLinesFields(JsonNode node, String file, int line, List<ValidationProblem> problems) {
+        this.node = node;
+        this.file = file;
+        this.line = line;
+        this.problems = problems;
+    }
+
+    public void problem(String field, String message) {
+        problems.add(new ValidationProblem(file, line, field, message));
+    }
+
+    /** Records every field not in {@code known}: a misspelt optional field must not pass silently. */
+    public void rejectUnknownFields(Set<String> known) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                problem(name, "unknown field (expected one of: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    public Optional<String> requiredString(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            problem(field, "required field is missing");
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            problem(field, "must be a string, got " + describe(value));
+            return Optional.empty();
+        }
+        if (value.textValue().isBlank()) {
+            problem(field, "must not be empty");
+            return Optional.empty();
+        }
+        return Optional.of(value.textValue());
+    }
+
+    public Optional<String> optionalString(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            problem(field, "must be a string, got " + describe(value));
+            return Optional.empty();
+        }
+        return Optional.of(value.textValue());
+    }
+
+    public Optional<Integer> requiredPositiveInt(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            problem(field, "required field is missing");
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+            problem(field, "must be an integer >= 1, got " + describe(value));
+            return Optional.empty();
+        }
+        return Optional.of(value.intValue());
+    }
+
+    public boolean optionalBoolean(String field) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            problem(field, "must be true or false, got " + describe(value));
+            return false;
+        }
+        return value.booleanValue();
+    }
+
+    /** A required string that must be one of an enum's wire names. */
+    public <E> Optional<E> requiredEnum(String field, Function<String, Optional<E>> parse, String allowed) {
+        Optional<String> text = requiredString(field);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<E> parsed = parse.apply(text.get());
+        if (parsed.isEmpty()) {
+            problem(field, "unknown value " + quote(text.get()) + " (allowed: " + allowed + ")");
+        }
+        return parsed;
+    }
+
+    public JsonNode node() {
+        return node;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    private static String describe(JsonNode value) {
+        String text = value.toString();
+        return text.length() > 40 ? text.substring(0, 37) + "..." : text;
+    }
+
+    static String quote(String s) {
+        return "\"" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "\"";
+    }
+}

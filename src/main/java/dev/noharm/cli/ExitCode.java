@@ -1,0 +1,14 @@
+package dev.noharm.cli;
+
+/** Process exit codes; schedulers can tell a bad input from a crash. */
+public final class ExitCode {
+    private ExitCode() {}
+
+    public static final int OK = 0;
+    /** An unexpected failure (I/O, Spark, a bug): the message says what. */
+    public static final int FAILURE = 1;
+    /** Unknown command or flag, or a bad option value. */
+    public static final int USAGE = 2;
+    /** Input files (a benchmark, responses, a spec, the registry) broke the contract; nothing was written. */
+    public static final int INVALID_INPUT = 3;
+}

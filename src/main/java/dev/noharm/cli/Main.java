@@ -1,0 +1,90 @@
+package dev.noharm.cli;
+
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.ValidationProblem;
+import java.io.PrintWriter;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/** The one entry point: {@code submit.sh <command> [options]} runs this class under spark-submit. */
+@Command(name = "submit.sh", mixinStandardHelpOptions = true,
+        description = "NOHARM clinical-safety evaluation pipeline on Apache Spark.",
+        subcommands = {IngestCommand.class, SynthesizeCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command (try --help)");
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // Stop Spark here rather than in each command, so callers in one JVM (tests) can share a session.
+        SparkSession.getDefaultSession().foreach(session -> {
+            session.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    /** Runs a command line and returns the exit code, without exiting; tests call this. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            err.println("error: " + usageMessage(e));
+            return ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> reportFailure(e, err));
+        return cli.execute(args);
+    }
+
+    private static String usageMessage(ParameterException e) {
+        String command = e.getCommandLine().getCommandName();
+        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String first = unmatched.getUnmatched().get(0);
+            boolean atTop = e.getCommandLine().getParent() == null;
+            if (atTop && !first.startsWith("-")) {
+                return "unknown command '" + first + "' (commands: "
+                        + String.join(", ", e.getCommandLine().getSubcommands().keySet()) + ")";
+            }
+            return "unknown " + (first.startsWith("-") ? "option" : "argument") + " '" + first + "' for "
+                    + command + " (see " + command + " --help)";
+        }
+        return e.getMessage() + " (see " + command + " --help)";
+    }
+
+    private static int reportFailure(Exception e, PrintWriter err) {
+        if (e instanceof InvalidInputException invalid) {
+            err.println("error: " + invalid.getMessage());
+            for (ValidationProblem problem : invalid.problems()) {
+                err.println("  " + problem);
+            }
+            return ExitCode.INVALID_INPUT;
+        }
+        err.println("error: " + describe(e));
+        if (System.getenv("NOHARM_DEBUG") != null) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(set NOHARM_DEBUG=1 for the stack trace)");
+        }
+        return ExitCode.FAILURE;
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+                message.append(": ").append(cause.getMessage());
+            }
+        }
+        return message.toString();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.noharm.lake;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the SparkSession every job runs in, with the settings the pipeline relies on. */
+public final class SparkSessions {
+    private SparkSessions() {}
+
+    /**
+     * Uses the master and settings given by spark-submit; falls back to {@code local[*]} when started
+     * without one (from an IDE or a test).
+     */
+    public static SparkSession getOrCreate(String appName) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setAppName(appName)
+                // Readers pass each table's schema; never guess a version folder like "0123" is a number.
+                .set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+                // Model calls cost money: a speculative copy of a task would pay twice.
+                .set("spark.speculation", "false");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}
