@@ -8,25 +8,86 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Reads typed fields out of one JSON Lines object, recording a {@link ValidationProblem} for each field
- * that is missing or of the wrong kind instead of stopping at the first, so that a file's problems are
- * reported together. Shared by every reader of a JSON Lines contract format.
+ * Reads typed fields out of one JSON object (a JSON Lines line, or an entry of a YAML file), recording a
+ * {@link ValidationProblem} for each field that is missing or of the wrong kind instead of stopping at
+ * the first, so that a file's problems are reported together. Shared by every reader of an input format.
  */
 public final class JsonLinesFields {
     private final JsonNode node;
     private final String file;
     private final int line;
+    private final String prefix;
     private final List<ValidationProblem> problems;
 
     public JsonLinesFields(JsonNode node, String file, int line, List<ValidationProblem> problems) {
+        this(node, file, line, "", problems);
+    }
+
+    /** Fields of a nested object; {@code prefix} (e.g. {@code "model 'x': limits."}) is put before field names. */
+    public JsonLinesFields(JsonNode node, String file, int line, String prefix, List<ValidationProblem> problems) {
         this.node = node;
         this.file = file;
         this.line = line;
+        this.prefix = prefix;
         this.problems = problems;
     }
 
     public void problem(String field, String message) {
-        problems.add(new ValidationProblem(file, line, field, message));
+        problems.add(new ValidationProblem(file, line, prefix + field, message));
+    }
+
+    /** The nested object at {@code field}, or an empty object (all of its fields then take defaults). */
+    public JsonLinesFields child(String field) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && !value.isObject()) {
+            problem(field, "must be a mapping of fields");
+            value = null;
+        }
+        JsonNode object = value == null || value.isNull()
+                ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : value;
+        return new JsonLinesFields(object, file, line, prefix + field + ".", problems);
+    }
+
+    public boolean has(String field) {
+        JsonNode value = node.get(field);
+        return value != null && !value.isNull();
+    }
+
+    public int optionalPositiveInt(String field, int defaultValue) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return defaultValue;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+            problem(field, "must be an integer >= 1, got " + describe(value));
+            return defaultValue;
+        }
+        return value.intValue();
+    }
+
+    /** A number >= 0, or {@code defaultValue} (which may be null) when absent. */
+    public Double optionalNonNegativeNumber(String field, Double defaultValue) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return defaultValue;
+        }
+        if (!value.isNumber() || value.doubleValue() < 0 || !Double.isFinite(value.doubleValue())) {
+            problem(field, "must be a number >= 0, got " + describe(value));
+            return defaultValue;
+        }
+        return value.doubleValue();
+    }
+
+    public Integer optionalInt(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            problem(field, "must be an integer, got " + describe(value));
+            return null;
+        }
+        return value.intValue();
     }
 
     /** Records every field not in {@code known}: a misspelt optional field must not pass silently. */

@@ -11,4 +11,6 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** Input files (a benchmark, responses, a spec, the registry) broke the contract; nothing was written. */
     public static final int INVALID_INPUT = 3;
+    /** The job finished but some items failed after all retries; they are stored with their errors and a rerun retries them. */
+    public static final int ITEMS_FAILED = 5;
 }

@@ -1,6 +1,7 @@
 package dev.noharm.lake;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -95,8 +96,47 @@ public final class Tables {
                     required("annotators", IntegerType)),
             "dev.noharm.benchmark.IngestBenchmark");
 
+    /**
+     * One row per model call outcome (a work item finished, successfully or not). Written in batches by
+     * the executors while the job runs; a work key may have an error row from one run and an ok row from
+     * a later one, and readers take the ok row (see data-lake-layout.md).
+     */
+    public static final LakeTable GENERATIONS = new LakeTable(
+            "generations",
+            "generations",
+            List.of("run_id", "model_id"),
+            schema(
+                    required("run_id", StringType),
+                    required("model_id", StringType),
+                    required("work_key", StringType),
+                    required("job_id", StringType),
+                    required("dataset_version", StringType),
+                    required("model_version", StringType),
+                    required("model_name", StringType),
+                    required("provider", StringType),
+                    required("case_id", StringType),
+                    required("sample_index", IntegerType),
+                    required("prompt_variant", StringType),
+                    required("prompt_hash", StringType),
+                    required("request_params", StringType),
+                    optional("response_text", StringType),
+                    optional("finish_reason", StringType),
+                    optional("input_tokens", LongType),
+                    optional("output_tokens", LongType),
+                    optional("cost_usd", DoubleType),
+                    required("latency_ms", LongType),
+                    required("attempts", IntegerType),
+                    required("rate_limit_waits", IntegerType),
+                    required("status", StringType),
+                    optional("error_class", StringType),
+                    optional("error_message", StringType),
+                    optional("http_status", IntegerType),
+                    required("started_at", TimestampType),
+                    required("finished_at", TimestampType)),
+            "dev.noharm.generation.GenerationTask");
+
     public static List<LakeTable> all() {
-        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS);
+        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS);
     }
 
     private static StructType schema(StructField... fields) {

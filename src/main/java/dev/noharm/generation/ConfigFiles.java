@@ -1,0 +1,37 @@
+package dev.noharm.generation;
+
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.ValidationProblem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads a spec or registry named by a relative path like {@code jobs/demo.yaml}: from the working
+ * directory when the file is there, else the copy of the repository's {@code jobs/} and {@code conf/}
+ * bundled in the jar (so the demo runs under spark-submit with no local files).
+ */
+public final class ConfigFiles {
+    private ConfigFiles() {}
+
+    public static String read(String path) {
+        Path file = Path.of(path);
+        try {
+            if (Files.isRegularFile(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            }
+            try (InputStream bundled = ConfigFiles.class.getResourceAsStream("/dev/noharm/" + path.replaceFirst("^\\./", ""))) {
+                if (bundled != null) {
+                    return new String(bundled.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(path, List.of(new ValidationProblem(path, 0, null, "cannot read: " + e.getMessage())));
+        }
+        throw new InvalidInputException(path, List.of(new ValidationProblem(path, 0, null,
+                "file not found (looked in " + file.toAbsolutePath().getParent() + " and in the jar)")));
+    }
+}

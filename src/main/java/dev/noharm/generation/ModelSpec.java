@@ -1,0 +1,47 @@
+package dev.noharm.generation;
+
+import java.io.Serializable;
+
+/**
+ * One model of the registry ({@code conf/models.yaml}): how to reach it, how to call it, how fast, and at
+ * what price. Holds the name of the environment variable with the key, never the key itself.
+ */
+public record ModelSpec(
+        String id,
+        String displayName,
+        ProviderKind provider,
+        String modelName,
+        String modelVersion,
+        String baseUrl,
+        RequestParams params,
+        Limits limits,
+        Price price,
+        String apiKeyEnv) implements Serializable {
+
+    /** Request parameters sent with every call. Null means "provider default". */
+    public record RequestParams(Double temperature, int maxOutputTokens, Integer seed, String responseFormat,
+            int timeoutSeconds) implements Serializable {
+
+        /** The seed for one sample: samples must differ, and each must be reproducible. */
+        public Integer seedFor(int sampleIndex) {
+            return seed == null ? null : seed + sampleIndex;
+        }
+
+        /** A stable text form, part of each work key and stored with each generation. */
+        public String toJson() {
+            return String.format(java.util.Locale.ROOT,
+                    "{\"temperature\":%s,\"max_output_tokens\":%d,\"seed\":%s,\"response_format\":\"%s\",\"timeout_seconds\":%d}",
+                    temperature, maxOutputTokens, seed, responseFormat, timeoutSeconds);
+        }
+    }
+
+    /** Cluster-wide limits; 0 tokens per minute means no token limit. */
+    public record Limits(int requestsPerMinute, long tokensPerMinute, int maxConcurrent) implements Serializable {}
+
+    /** US dollars per million tokens. */
+    public record Price(double inputPerMillion, double outputPerMillion) implements Serializable {
+        public double cost(long inputTokens, long outputTokens) {
+            return (inputTokens * inputPerMillion + outputTokens * outputPerMillion) / 1_000_000.0;
+        }
+    }
+}

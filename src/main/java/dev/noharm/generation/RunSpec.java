@@ -1,0 +1,126 @@
+package dev.noharm.generation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.JsonLinesFields;
+import dev.noharm.benchmark.ValidationProblem;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A run specification ({@code jobs/*.yaml}): which models to evaluate, how many samples of each, with
+ * which prompt variants, on which dataset version, and how to call them. Validated whole, like the registry.
+ */
+public record RunSpec(
+        String runId,
+        String registry,
+        String datasetVersion,
+        List<ModelRun> models,
+        List<String> promptVariants,
+        Retry retry,
+        Commit commit,
+        int concurrencyPerTask,
+        int progressSeconds,
+        String lake) implements Serializable {
+
+    /** Samples (trials) of one registry model. */
+    public record ModelRun(String model, int samples) implements Serializable {}
+
+    /** Attempts per item for retryable failures (5xx, timeouts, connection errors); 429s wait without using one. */
+    public record Retry(int maxAttempts, long baseDelayMs, long maxDelayMs, int maxRateLimitWaits) implements Serializable {}
+
+    /** Results are committed to the lake every {@code everyResults} results or {@code everySeconds}, whichever first. */
+    public record Commit(int everyResults, int everySeconds) implements Serializable {}
+
+    private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models",
+            "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "lake");
+
+    /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
+    public static RunSpec load(String path) {
+        return parse(ConfigFiles.read(path), path);
+    }
+
+    public static RunSpec parse(String yaml, String fileName) {
+        List<ValidationProblem> problems = new ArrayList<>();
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new InvalidInputException("run spec " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException("run spec " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
+        }
+        JsonLinesFields f = new JsonLinesFields(root, fileName, 0, problems);
+        f.rejectUnknownFields(FIELDS);
+        Optional<String> runId = f.requiredString("run_id");
+        runId.ifPresent(id -> {
+            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                f.problem("run_id", "must match [A-Za-z0-9._-]{1,64}");
+            }
+        });
+        Optional<String> registry = f.requiredString("registry");
+        String datasetVersion = f.optionalString("dataset_version").orElse("latest");
+
+        List<ModelRun> models = new ArrayList<>();
+        JsonNode modelList = root.get("models");
+        if (modelList == null || !modelList.isArray() || modelList.isEmpty()) {
+            f.problem("models", "must be a non-empty list of {model: <registry id>, samples: <n>}");
+        } else {
+            int i = 0;
+            for (JsonNode entry : modelList) {
+                i++;
+                JsonLinesFields m = new JsonLinesFields(entry, fileName, 0, "models[" + i + "].", problems);
+                if (!entry.isObject()) {
+                    m.problem("", "must be {model: <registry id>, samples: <n>}");
+                    continue;
+                }
+                m.rejectUnknownFields(Set.of("model", "samples"));
+                Optional<String> model = m.requiredString("model");
+                int samples = m.optionalPositiveInt("samples", 1);
+                model.ifPresent(id -> models.add(new ModelRun(id, samples)));
+            }
+        }
+
+        List<String> variants = new ArrayList<>();
+        JsonNode variantList = root.get("prompt_variants");
+        if (variantList == null || variantList.isNull()) {
+            variants.add(PromptBuilder.DEFAULT_VARIANT);
+        } else if (!variantList.isArray() || variantList.isEmpty()) {
+            f.problem("prompt_variants", "must be a non-empty list of variant names (" + PromptBuilder.variantNames() + ")");
+        } else {
+            for (JsonNode v : variantList) {
+                if (!v.isTextual() || !PromptBuilder.variantNames().contains(v.asText())) {
+                    f.problem("prompt_variants", "unknown variant " + v + " (known: " + PromptBuilder.variantNames() + ")");
+                } else {
+                    variants.add(v.asText());
+                }
+            }
+        }
+
+        JsonLinesFields r = f.child("retry");
+        r.rejectUnknownFields(Set.of("max_attempts", "base_delay_ms", "max_delay_ms", "max_rate_limit_waits"));
+        Retry retry = new Retry(r.optionalPositiveInt("max_attempts", 4), r.optionalPositiveInt("base_delay_ms", 500),
+                r.optionalPositiveInt("max_delay_ms", 30_000), r.optionalPositiveInt("max_rate_limit_waits", 50));
+        JsonLinesFields c = f.child("commit");
+        c.rejectUnknownFields(Set.of("every_results", "every_seconds"));
+        Commit commit = new Commit(c.optionalPositiveInt("every_results", 25), c.optionalPositiveInt("every_seconds", 10));
+        int concurrency = f.optionalPositiveInt("concurrency_per_task", 16);
+        int progress = f.optionalPositiveInt("progress_seconds", 10);
+        String lake = f.optionalString("lake").orElse(null);
+
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("run spec " + fileName, problems);
+        }
+        return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, variants, retry, commit,
+                concurrency, progress, lake);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.noharm.generation.provider;
+
+import dev.noharm.generation.ModelSpec;
+
+/** One model endpoint. Built on the executor that uses it (clients are not serializable). */
+public interface ChatProvider {
+
+    /** Sends one prompt; throws on any failure (classify it with {@link CallFailure#classify}). */
+    ChatResult chat(String prompt, int sampleIndex);
+
+    /** The provider for a registry entry, with its key read from the environment variable it names. */
+    static ChatProvider create(ModelSpec model, java.util.function.Function<String, String> environment) {
+        return switch (model.provider()) {
+            case OPENAI, OPENAI_COMPATIBLE -> new OpenAiProvider(model, environment);
+        };
+    }
+}

@@ -1,0 +1,115 @@
+package dev.noharm.generation.ratelimit;
+
+import dev.noharm.generation.ModelSpec;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The limits of one model, enforced for the whole cluster from the driver. A permit is granted only when
+ * (1) fewer than requests_per_minute permits were granted in the last {@link #WINDOW_NANOS}, (2) the
+ * tokens of those permits plus this request's estimate stay within tokens_per_minute, (3) fewer than
+ * max_concurrent permits are open, and (4) the model is not paused after a 429. Permits are also paced
+ * {@code window / rpm} apart, so the limit is used evenly rather than in bursts.
+ *
+ * <p>The window is one second longer than a minute: grants reach the server after a variable network
+ * delay, and the extra second keeps any 60-second window the server counts within the limit.
+ */
+final class ModelLimiter {
+    static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(61);
+
+    private final int requestsPerMinute;
+    private final long tokensPerMinute;
+    private final int maxConcurrent;
+    private final long intervalNanos;
+    private final long leaseNanos;
+
+    private final ArrayDeque<Grant> window = new ArrayDeque<>();
+    private final Map<Long, Grant> open = new HashMap<>();
+    private long windowTokens;
+    private long theoreticalArrival = Long.MIN_VALUE / 2;
+    private long pausedUntil = Long.MIN_VALUE / 2;
+    private long nextPermitId = 1;
+
+    private static final class Grant {
+        final long id;
+        final long at;
+        long tokens;
+
+        Grant(long id, long at, long tokens) {
+            this.id = id;
+            this.at = at;
+            this.tokens = tokens;
+        }
+    }
+
+    ModelLimiter(ModelSpec.Limits limits, int timeoutSeconds) {
+        this.requestsPerMinute = limits.requestsPerMinute();
+        this.tokensPerMinute = limits.tokensPerMinute();
+        this.maxConcurrent = limits.maxConcurrent();
+        this.intervalNanos = WINDOW_NANOS / requestsPerMinute;
+        // A permit never released (its executor died) stops counting against concurrency after this.
+        this.leaseNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds + 60L);
+    }
+
+    /** Blocks until a permit can be granted; returns its id for {@link #release}. */
+    synchronized long acquire(long estimatedTokens) throws InterruptedException {
+        // A single request larger than the whole token budget could never be granted: let it through alone.
+        long tokens = tokensPerMinute > 0 ? Math.min(estimatedTokens, tokensPerMinute) : estimatedTokens;
+        while (true) {
+            long now = System.nanoTime();
+            expire(now);
+            if (open.size() >= maxConcurrent) {
+                wait(1000);
+                continue;
+            }
+            long readyAt = Math.max(now, Math.max(theoreticalArrival - intervalNanos, pausedUntil));
+            if (window.size() >= requestsPerMinute) {
+                readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
+            }
+            if (tokensPerMinute > 0 && windowTokens + tokens > tokensPerMinute && !window.isEmpty()) {
+                readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
+            }
+            if (readyAt <= now) {
+                Grant grant = new Grant(nextPermitId++, now, tokens);
+                window.addLast(grant);
+                open.put(grant.id, grant);
+                windowTokens += tokens;
+                theoreticalArrival = Math.max(theoreticalArrival, now - intervalNanos) + intervalNanos;
+                return grant.id;
+            }
+            long waitNanos = readyAt - now;
+            TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, waitNanos));
+        }
+    }
+
+    /**
+     * Ends a permit: the actual token count replaces the estimate in the window, and a 429's Retry-After
+     * (or, without one, one pacing interval times ten) pauses the model for every executor.
+     */
+    synchronized void release(long permitId, long actualTokens, boolean rateLimited, long retryAfterMillis) {
+        Grant grant = open.remove(permitId);
+        if (grant != null && actualTokens >= 0) {
+            windowTokens += actualTokens - grant.tokens;
+            grant.tokens = actualTokens;
+        }
+        if (rateLimited) {
+            long pause = retryAfterMillis >= 0 ? TimeUnit.MILLISECONDS.toNanos(retryAfterMillis) : 10 * intervalNanos;
+            pausedUntil = Math.max(pausedUntil, System.nanoTime() + pause);
+        }
+        notifyAll();
+    }
+
+    private void expire(long now) {
+        while (!window.isEmpty() && window.peekFirst().at + WINDOW_NANOS <= now) {
+            windowTokens -= window.pollFirst().tokens;
+        }
+        for (Iterator<Grant> it = open.values().iterator(); it.hasNext(); ) {
+            if (it.next().at + leaseNanos <= now) {
+                it.remove();
+            }
+        }
+    }
+}

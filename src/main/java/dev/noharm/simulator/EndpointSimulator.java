@@ -1,0 +1,309 @@
+package dev.noharm.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.noharm.benchmark.Benchmark;
+import dev.noharm.benchmark.BenchmarkCase;
+import dev.noharm.benchmark.GradingMode;
+import dev.noharm.benchmark.OptionLabel;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local, OpenAI-compatible chat-completions server ({@code POST /v1/chat/completions}) that answers
+ * NOHARM prompts the way a model of a given {@link Persona} would, deterministically for a given model,
+ * case and request seed. It reads the case and the options out of the prompt, so it serves any prompt
+ * variant. It sleeps a log-normal latency, answers 429 with Retry-After above a model's requests per
+ * minute, reports token usage (4 characters to a token), can inject faults, and counts what it served.
+ */
+public final class EndpointSimulator implements AutoCloseable {
+    private static final Pattern OPTION_LINE = Pattern.compile("^(\\d+): [^:]+: .+$");
+    private static final long MINUTE_NANOS = 60_000_000_000L;
+
+    private final SimulatorConfig config;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final Map<String, String> caseIdByText = new HashMap<>();
+    private final Map<String, List<OptionLabel>> labelsByCase = new HashMap<>();
+    private final SplittableRandom faults;
+    private final SplittableRandom latencies;
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong serverErrors = new AtomicLong();
+    private final AtomicLong hangs = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong truncated = new AtomicLong();
+    private final AtomicLong badBodies = new AtomicLong();
+    private final AtomicLong notFound = new AtomicLong();
+    /** Per model: arrival times of accepted requests, the last minute only (for the limit). */
+    private final Map<String, ArrayDeque<Long>> recent = new HashMap<>();
+    /** Per model: every accepted arrival, for the statistics. */
+    private final Map<String, List<Long>> arrivals = new HashMap<>();
+
+    private EndpointSimulator(SimulatorConfig config, Benchmark benchmark, String host, int port) throws IOException {
+        this.config = config;
+        this.faults = new SplittableRandom(config.seed());
+        this.latencies = new SplittableRandom(config.seed() * 31 + 7);
+        if (benchmark != null) {
+            for (BenchmarkCase c : benchmark.cases()) {
+                caseIdByText.put(c.text().strip(), c.caseId());
+            }
+            for (OptionLabel label : benchmark.labels(GradingMode.MAJORITY)) {
+                labelsByCase.computeIfAbsent(label.caseId(), k -> new ArrayList<>()).add(label);
+            }
+        }
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "noharm-simulator");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(threads);
+        server.createContext("/v1/chat/completions", this::chat);
+        server.createContext("/stats", exchange -> respond(exchange, 200, json.writeValueAsString(stats()), null));
+        server.start();
+    }
+
+    /** Starts on 127.0.0.1; port 0 picks a free port. {@code benchmark} supplies the labels personas consult. */
+    public static EndpointSimulator start(SimulatorConfig config, Benchmark benchmark, int port) throws IOException {
+        return new EndpointSimulator(config, benchmark, "127.0.0.1", port);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The OpenAI-style base URL, e.g. {@code http://127.0.0.1:8199/v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    private void chat(HttpExchange exchange) throws IOException {
+        received.incrementAndGet();
+        try {
+            JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
+            String model = request.path("model").asText("");
+            Persona persona = Persona.forModel(model).orElse(null);
+            if (persona == null) {
+                notFound.incrementAndGet();
+                respond(exchange, 404, error("The model '" + model + "' does not exist (simulated personas: careful, omitter, overtreater, random)",
+                        "model_not_found"), null);
+                return;
+            }
+            long retryAfterSeconds = admit(model);
+            if (retryAfterSeconds > 0) {
+                rateLimited.incrementAndGet();
+                respond(exchange, 429, error("Rate limit reached for " + model, "rate_limit_exceeded"), Long.toString(retryAfterSeconds));
+                return;
+            }
+            sleep(latencyMillis());
+            double fault;
+            synchronized (faults) {
+                fault = faults.nextDouble();
+            }
+            if ((fault -= config.faultServerError()) < 0) {
+                serverErrors.incrementAndGet();
+                respond(exchange, 500, error("The server had an error while processing your request", "server_error"), null);
+                return;
+            }
+            if ((fault -= config.faultHang()) < 0) {
+                hangs.incrementAndGet();
+                sleep(config.hangMillis());
+            } else if ((fault -= config.faultBadBody()) < 0) {
+                badBodies.incrementAndGet();
+                respond(exchange, 200, "<html><body>upstream proxy error</body></html>", null);
+                return;
+            }
+            String prompt = lastUserMessage(request);
+            String content = answer(persona, model, prompt, request.path("seed").asLong(0));
+            String finishReason = "stop";
+            if ((fault -= config.faultMalformed()) < 0) {
+                malformed.incrementAndGet();
+                content = "I would start with the first option and then {\"Option\": 1, \"GradeAI\": Appropri";
+            } else if ((fault -= config.faultTruncated()) < 0) {
+                truncated.incrementAndGet();
+                content = content.substring(0, content.length() / 2);
+                finishReason = "length";
+            }
+            served.incrementAndGet();
+            respond(exchange, 200, completion(model, content, finishReason, prompt.length()), null);
+        } catch (RuntimeException e) {
+            respond(exchange, 400, error("bad request: " + e.getMessage(), "invalid_request_error"), null);
+        }
+    }
+
+    /** 0 when the request may go ahead, else the seconds until the model's window has room. */
+    private long admit(String model) {
+        int rpm = config.rpmFor(model);
+        long now = System.nanoTime();
+        synchronized (recent) {
+            ArrayDeque<Long> window = recent.computeIfAbsent(model, k -> new ArrayDeque<>());
+            while (!window.isEmpty() && window.peekFirst() + MINUTE_NANOS <= now) {
+                window.pollFirst();
+            }
+            if (rpm > 0 && window.size() >= rpm) {
+                return Math.max(1, (window.peekFirst() + MINUTE_NANOS - now + 999_999_999L) / 1_000_000_000L);
+            }
+            window.addLast(now);
+            arrivals.computeIfAbsent(model, k -> new ArrayList<>()).add(now);
+            return 0;
+        }
+    }
+
+    private String answer(Persona persona, String model, String prompt, long seed) {
+        List<String> lines = prompt.lines().toList();
+        String caseId = null;
+        int optionCount = 0;
+        for (String line : lines) {
+            if (caseId == null) {
+                caseId = caseIdByText.get(line.strip());
+            }
+            Matcher m = OPTION_LINE.matcher(line);
+            if (m.matches()) {
+                optionCount = Math.max(optionCount, Integer.parseInt(m.group(1)));
+            }
+        }
+        SplittableRandom random = new SplittableRandom(
+                (model + "\u0000" + caseId + "\u0000" + seed).hashCode() * 0x9E3779B97F4A7C15L + optionCount);
+        boolean[] grades = persona.grade(caseId == null ? null : labelsByCase.get(caseId), optionCount, random);
+        ArrayNode array = json.createArrayNode();
+        for (int i = 0; i < grades.length; i++) {
+            array.addObject().put("Option", i + 1).put("GradeAI", grades[i] ? "Appropriate" : "Inappropriate")
+                    .put("Rationale", grades[i] ? "Benefit outweighs harm for this patient." : "Not indicated now.");
+        }
+        // Real models wrap their arrays in different ways; the parser must take all of them.
+        return switch (random.nextInt(3)) {
+            case 0 -> array.toString();
+            case 1 -> "```json\n" + array.toPrettyString() + "\n```";
+            default -> "Here is my assessment of each option.\n" + array.toString() + "\nLet me know if you need more detail.";
+        };
+    }
+
+    private String completion(String model, String content, String finishReason, int promptChars) throws IOException {
+        ObjectNode body = json.createObjectNode()
+                .put("id", "chatcmpl-sim-" + served.get())
+                .put("object", "chat.completion")
+                .put("created", System.currentTimeMillis() / 1000)
+                .put("model", model);
+        ObjectNode choice = body.putArray("choices").addObject();
+        choice.put("index", 0).put("finish_reason", finishReason);
+        choice.putObject("message").put("role", "assistant").put("content", content);
+        long promptTokens = (promptChars + 3) / 4;
+        long completionTokens = (content.length() + 3) / 4;
+        body.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+                .put("total_tokens", promptTokens + completionTokens);
+        return json.writeValueAsString(body);
+    }
+
+    private static String lastUserMessage(JsonNode request) {
+        String prompt = "";
+        for (JsonNode message : request.path("messages")) {
+            if ("user".equals(message.path("role").asText())) {
+                JsonNode content = message.path("content");
+                prompt = content.isTextual() ? content.asText() : content.path(0).path("text").asText("");
+            }
+        }
+        return prompt;
+    }
+
+    private String error(String message, String code) {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("error").put("message", message).put("type", code).put("code", code);
+        return body.toString();
+    }
+
+    private long latencyMillis() {
+        double gaussian;
+        synchronized (latencies) {
+            gaussian = gaussian(latencies);
+        }
+        return Math.round(config.latencyMedianMs() * Math.exp(config.latencySigma() * gaussian));
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+        double u1 = 1.0 - random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", body.startsWith("<") ? "text/html" : "application/json");
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        } catch (IOException clientGone) {
+            // The client timed out and closed the connection (a hang fault): nothing more to do.
+        }
+    }
+
+    public SimulatorStats stats() {
+        Map<String, Long> accepted = new TreeMap<>();
+        Map<String, Long> maxPerMinute = new TreeMap<>();
+        synchronized (recent) {
+            for (Map.Entry<String, List<Long>> e : arrivals.entrySet()) {
+                List<Long> times = e.getValue();
+                accepted.put(e.getKey(), (long) times.size());
+                long max = 0;
+                for (int lo = 0, hi = 0; hi < times.size(); hi++) {
+                    while (times.get(hi) - times.get(lo) >= MINUTE_NANOS) {
+                        lo++;
+                    }
+                    max = Math.max(max, hi - lo + 1);
+                }
+                maxPerMinute.put(e.getKey(), max);
+            }
+        }
+        return new SimulatorStats(received.get(), served.get(), rateLimited.get(), serverErrors.get(), hangs.get(),
+                malformed.get(), truncated.get(), badBodies.get(), notFound.get(), accepted, maxPerMinute);
+    }
+
+    /** Accepted arrival times (System.nanoTime) of one model, for rate measurements. */
+    public List<Long> arrivals(String model) {
+        synchronized (recent) {
+            return List.copyOf(arrivals.getOrDefault(model, List.of()));
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.noharm.simulator;
+
+import java.util.Map;
+
+/**
+ * How the simulator behaves. Latency is log-normal around {@code latencyMedianMs}; each fault
+ * probability applies per accepted request; {@code requestsPerMinute} limits every model (0 = no limit)
+ * unless {@code perModelRpm} names it.
+ */
+public record SimulatorConfig(
+        long seed,
+        long latencyMedianMs,
+        double latencySigma,
+        int requestsPerMinute,
+        Map<String, Integer> perModelRpm,
+        double faultServerError,
+        double faultHang,
+        long hangMillis,
+        double faultMalformed,
+        double faultTruncated,
+        double faultBadBody) {
+
+    public static SimulatorConfig defaults() {
+        return new SimulatorConfig(1, 50, 0.3, 0, Map.of(), 0, 0, 0, 0, 0, 0);
+    }
+
+    public SimulatorConfig withLatency(long medianMs, double sigma) {
+        return new SimulatorConfig(seed, medianMs, sigma, requestsPerMinute, perModelRpm, faultServerError, faultHang, hangMillis,
+                faultMalformed, faultTruncated, faultBadBody);
+    }
+
+    public SimulatorConfig withRpm(int rpm) {
+        return new SimulatorConfig(seed, latencyMedianMs, latencySigma, rpm, perModelRpm, faultServerError, faultHang, hangMillis,
+                faultMalformed, faultTruncated, faultBadBody);
+    }
+
+    public SimulatorConfig withFaults(double serverError, double hang, long hangMs, double malformed, double truncated, double badBody) {
+        return new SimulatorConfig(seed, latencyMedianMs, latencySigma, requestsPerMinute, perModelRpm, serverError, hang, hangMs,
+                malformed, truncated, badBody);
+    }
+
+    public int rpmFor(String model) {
+        return perModelRpm.getOrDefault(model, requestsPerMinute);
+    }
+}
