@@ -130,7 +130,7 @@ public final class GenerateJob {
                     jsc.broadcast(prompts), spec.retry(), spec.commit(), spec.concurrencyPerTask(),
                     coordinator.address(driverHost), lake.tablePath(Tables.GENERATIONS).toString(),
                     jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration())),
-                    spark.sparkContext().conf().getInt(CHAOS_FAIL_AFTER_COMMITS, 0));
+                    Integer.parseInt(spark.conf().get(CHAOS_FAIL_AFTER_COMMITS, "0")));
             int slices = Math.max(1, Math.min(pending.size(), jsc.defaultParallelism()));
             jsc.setJobDescription("noharm generate: run " + spec.runId() + ", " + pending.size() + " calls");
             GenerationTask task = new GenerationTask(context);

@@ -167,6 +167,7 @@ public final class GenerationTask implements Serializable {
         row.put("dataset_version", context.datasetVersion());
         row.put("model_version", model.modelVersion());
         row.put("model_name", model.modelName());
+        row.put("display_name", model.displayName());
         row.put("provider", model.provider().wireName());
         row.put("case_id", item.caseId());
         row.put("sample_index", item.sampleIndex());

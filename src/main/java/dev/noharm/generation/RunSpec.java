@@ -95,11 +95,11 @@ public record RunSpec(
         if (variantList == null || variantList.isNull()) {
             variants.add(PromptBuilder.DEFAULT_VARIANT);
         } else if (!variantList.isArray() || variantList.isEmpty()) {
-            f.problem("prompt_variants", "must be a non-empty list of variant names (" + PromptBuilder.variantNames() + ")");
+            f.problem("prompt_variants", "must be a non-empty list of variant names (" + String.join(", ", PromptBuilder.variantNames()) + ")");
         } else {
             for (JsonNode v : variantList) {
                 if (!v.isTextual() || !PromptBuilder.variantNames().contains(v.asText())) {
-                    f.problem("prompt_variants", "unknown variant " + v + " (known: " + PromptBuilder.variantNames() + ")");
+                    f.problem("prompt_variants", "unknown variant " + v + " (known: " + String.join(", ", PromptBuilder.variantNames()) + ")");
                 } else {
                     variants.add(v.asText());
                 }

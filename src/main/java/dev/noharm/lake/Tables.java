@@ -113,6 +113,7 @@ public final class Tables {
                     required("dataset_version", StringType),
                     required("model_version", StringType),
                     required("model_name", StringType),
+                    required("display_name", StringType),
                     required("provider", StringType),
                     required("case_id", StringType),
                     required("sample_index", IntegerType),

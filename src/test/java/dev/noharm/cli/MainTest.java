@@ -31,7 +31,7 @@ class MainTest {
     void unknownCommandIsAOneLineUsageError() {
         Outcome o = run("ingestt");
         assertEquals(ExitCode.USAGE, o.code());
-        assertEquals("error: unknown command 'ingestt' (commands: ingest, synthesize)\n", o.err());
+        assertEquals("error: unknown command 'ingestt' (commands: ingest, synthesize, generate, simulator, demo, bench)\n", o.err());
     }
 
     @Test
@@ -50,8 +50,9 @@ class MainTest {
 
     @Test
     void everyCommandAnswersHelp() {
-        for (String command : new String[] {"ingest", "synthesize"}) {
-            Outcome o = run(command, "--help");
+        for (String command : new String[] {"ingest", "synthesize", "generate", "simulator", "demo", "bench generation"}) {
+            String[] words = (command + " --help").split(" ");
+            Outcome o = run(words);
             assertEquals(ExitCode.OK, o.code(), command);
             assertTrue(o.out().startsWith("Usage: submit.sh " + command), o.out());
             assertTrue(o.out().contains("--lake=URI"), command + " takes --lake");

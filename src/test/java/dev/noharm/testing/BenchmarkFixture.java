@@ -57,6 +57,15 @@ public final class BenchmarkFixture {
                 + "\"harm_if_done\":\"%s\",\"harm_if_omitted\":\"%s\"}", caseId, optionNo, annotator, appropriateness, done, omitted);
     }
 
+    /** Only case c1 of {@link #tiny()}: 1 case, 3 options, 3 annotators. */
+    public static BenchmarkFixture oneCase() {
+        BenchmarkFixture f = tiny();
+        f.files.get("cases.jsonl").remove(1);
+        f.files.get("options.jsonl").subList(3, 5).clear();
+        f.files.get("annotations.jsonl").subList(9, 17).clear();
+        return f;
+    }
+
     /** Replaces line {@code lineNo} (1-based) of a file. */
     public BenchmarkFixture replaceLine(String file, int lineNo, String line) {
         files.get(file).set(lineNo - 1, line);

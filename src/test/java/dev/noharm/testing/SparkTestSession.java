@@ -26,7 +26,8 @@ public final class SparkTestSession implements ParameterResolver {
 
     private static SparkSession start() {
         // SparkConf reads spark.* system properties, as it does the settings spark-submit passes.
-        System.setProperty("spark.master", "local[2]");
+        // Two task slots, and one retry of a failed task, as on a cluster (plain local[2] never retries).
+        System.setProperty("spark.master", "local[2,2]");
         System.setProperty("spark.ui.enabled", "false");
         System.setProperty("spark.sql.shuffle.partitions", "4");
         System.setProperty("spark.driver.host", "127.0.0.1");

@@ -77,7 +77,8 @@ final class ModelLimiter {
                 window.addLast(grant);
                 open.put(grant.id, grant);
                 windowTokens += tokens;
-                theoreticalArrival = Math.max(theoreticalArrival, now - intervalNanos) + intervalNanos;
+                // GCRA with a tolerance of one interval: a thread that wakes a little late does not slow the pace.
+                theoreticalArrival = Math.max(theoreticalArrival, now) + intervalNanos;
                 return grant.id;
             }
             long waitNanos = readyAt - now;

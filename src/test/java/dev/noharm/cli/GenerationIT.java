@@ -1,0 +1,154 @@
+package dev.noharm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.noharm.benchmark.BenchmarkReader;
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.lake.ParquetBatchFiles;
+import dev.noharm.simulator.EndpointSimulator;
+import dev.noharm.simulator.SimulatorConfig;
+import dev.noharm.testing.GenerationFixture;
+import dev.noharm.testing.ScriptedModelServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. */
+class GenerationIT {
+    private static final String FAKE_KEY = "sk-noharm-it-FAKE-KEY-7f3a9c21";
+
+    private static Process start(Path work, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("submit.sh").toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("stdout.txt").toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("stderr.txt").toFile()));
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static int run(Path work, Map<String, String> env, String... args) throws Exception {
+        Process p = start(work, env, args);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("submit.sh " + String.join(" ", args) + " did not finish");
+        }
+        return p.exitValue();
+    }
+
+    private static Path writeSpec(Path work, String registry, int samples) throws IOException {
+        Files.writeString(work.resolve("models.yaml"), "models:\n" + registry);
+        Path spec = work.resolve("spec.yaml");
+        Files.writeString(spec, "run_id: it\nregistry: " + work.resolve("models.yaml") + "\nmodels:\n  - {model: a, samples: " + samples + "}\n"
+                + "commit: {every_results: 5, every_seconds: 2}\nconcurrency_per_task: 4\nprogress_seconds: 2\n");
+        return spec;
+    }
+
+    private static List<Path> committedFiles(Path lake) throws IOException {
+        Path root = lake.resolve("generations");
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    private static long rows(Path lake) throws IOException {
+        long rows = 0;
+        for (Path file : committedFiles(lake)) {
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+                rows += reader.getRecordCount();
+            }
+        }
+        return rows;
+    }
+
+    private static int distinctKeys(Path lake) {
+        return ParquetBatchFiles.readColumn(new org.apache.hadoop.fs.Path(lake.toUri().toString() + "/generations/run_id=*/model_id=*/*.parquet"),
+                "work_key", new Configuration()).size();
+    }
+
+    @Test
+    void aKilledRunResumesLosingOnlyWhatWasInFlightAndPayingForNothingTwice(@TempDir Path work) throws Exception {
+        Path lake = work.resolve("lake");
+        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
+            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 10);
+            Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (committedFiles(lake).size() < 6 && System.nanoTime() < deadline && first.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertTrue(first.isAlive(), "the run must still be going when it is killed");
+            first.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit
+            first.waitFor(1, TimeUnit.MINUTES);
+            long committed = rows(lake);
+            long paidBeforeKill = sim.stats().accepted();
+            assertTrue(committed >= 30 && committed < 200, "committed before the kill: " + committed);
+            // Lost = paid but not committed: at most what was in flight plus the unflushed buffers (2 tasks x (4 + 5)).
+            assertTrue(paidBeforeKill - committed <= 18, "paid " + paidBeforeKill + ", committed " + committed);
+
+            assertEquals(0, run(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString()));
+            assertEquals(200, rows(lake));
+            assertEquals(200, distinctKeys(lake), "one row per item, no duplicates");
+            assertEquals(200 - committed, sim.stats().accepted() - paidBeforeKill, "the rerun called exactly what was missing");
+            String out = Files.readString(work.resolve("stdout.txt"));
+            assertTrue(out.contains("200 items planned, " + committed + " already done, " + (200 - committed) + " to call"), out);
+        }
+    }
+
+    @Test
+    void theApiKeyIsSentButNeverWrittenAnywhere(@TempDir Path work) throws Exception {
+        Path lake = work.resolve("lake");
+        Path events = Files.createDirectories(work.resolve("events"));
+        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        try (ScriptedModelServer server = new ScriptedModelServer()) {
+            String model = GenerationFixture.model("a", "keyed-model", server.baseUrl(), 6000, 8, "")
+                    .replace("    model_version:", "    api_key_env: NOHARM_IT_KEY\n    model_version:");
+            Path spec = writeSpec(work, model, 1);
+            int code = run(work, Map.of("NOHARM_IT_KEY", FAKE_KEY), "generate", "--spec", spec.toString(), "--lake", lake.toString(),
+                    "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
+            assertEquals(0, code, Files.readString(work.resolve("stderr.txt")));
+            assertTrue(server.authorizations().stream().allMatch(("Bearer " + FAKE_KEY)::equals), "the key was used");
+            assertTrue(committedFiles(lake).size() > 0);
+            try (Stream<Path> walk = Files.walk(work)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    byte[] bytes = Files.readAllBytes(file);
+                    assertFalse(new String(bytes, StandardCharsets.ISO_8859_1).contains(FAKE_KEY), "key found in " + file);
+                }
+            }
+            try (Stream<Path> walk = Files.walk(events)) {
+                assertTrue(walk.anyMatch(Files::isRegularFile), "an event log was written and searched");
+            }
+        }
+    }
+
+    @Test
+    void theDemoRunsEndToEndWithNoKeysAndTheSecondRunCallsNothing(@TempDir Path work) throws Exception {
+        assertEquals(0, run(work, Map.of(), "demo"));
+        String out = Files.readString(work.resolve("stdout.txt"));
+        assertTrue(out.contains("220 items planned, 0 already done, 220 to call"), out);
+        assertTrue(out.contains("generate: 220/220 items (100%)"), out);
+        assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
+        assertEquals(0, run(work, Map.of(), "demo"));
+        assertTrue(Files.readString(work.resolve("stdout.txt")).contains("220 items planned, 220 already done, 0 to call"));
+    }
+}

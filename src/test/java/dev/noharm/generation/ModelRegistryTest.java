@@ -1,0 +1,81 @@
+package dev.noharm.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.ValidationProblem;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelRegistryTest {
+
+    private static List<String> problems(String yaml) {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> ModelRegistry.parse(yaml, "models.yaml", Map.of("SIM", "http://127.0.0.1:9/v1")::get));
+        return e.problems().stream().map(ValidationProblem::toString).toList();
+    }
+
+    @Test
+    void readsEveryField() {
+        ModelRegistry registry = ModelRegistry.parse("""
+                models:
+                  - id: m1
+                    display_name: Model One
+                    provider: openai-compatible
+                    base_url: ${SIM}
+                    model_name: careful-1
+                    model_version: "2025-01"
+                    api_key_env: M1_KEY
+                    params: {temperature: 0.2, max_output_tokens: 1000, seed: 9, response_format: json_object, timeout_seconds: 30}
+                    limits: {requests_per_minute: 120, tokens_per_minute: 50000, max_concurrent: 4}
+                    price: {input_per_million: 1.5, output_per_million: 6}
+                """, "models.yaml", Map.of("SIM", "http://127.0.0.1:9/v1")::get);
+        ModelSpec m = registry.find("m1").orElseThrow();
+        assertEquals(new ModelSpec("m1", "Model One", ProviderKind.OPENAI_COMPATIBLE, "careful-1", "2025-01",
+                "http://127.0.0.1:9/v1", new ModelSpec.RequestParams(0.2, 1000, 9, "json_object", 30),
+                new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), "M1_KEY"), m);
+        assertEquals(0.0015 + 0.006, m.price().cost(1000, 1000), 1e-12);
+        assertEquals(11, m.params().seedFor(2));
+    }
+
+    @Test
+    void namesTheModelAndTheFieldOfEveryProblem() {
+        assertEquals(List.of(
+                        "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible)",
+                        "models.yaml: model 'a': limits.requests_per_minute: must be an integer >= 1, got 0",
+                        "models.yaml: model 'b': api_key_env: required for provider openai: the name of the environment variable holding the key",
+                        "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
+                        "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
+                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
+                        "models.yaml: model 'c': display_name: required field is missing",
+                        "models.yaml: model 'c': base_url: ${NOT_SET} is not set",
+                        "models.yaml: model 'c': base_url: must be an http:// or https:// URL, got \"/v1\""),
+                problems("""
+                        models:
+                          - {id: a, display_name: A, provider: azure, model_name: x, model_version: "1", limits: {requests_per_minute: 0}}
+                          - {id: b, display_name: B, provider: openai, model_name: x, model_version: "1", params: {temperature: hot}}
+                          - {id: c, provider: openai-compatible, base_url: "${NOT_SET}/v1", model_name: x, model_version: "1", limits: {requests_per_minute: 5}, pricee: {}}
+                        """));
+    }
+
+    @Test
+    void duplicateIdsAndAnEmptyRegistryAreRejected() {
+        assertEquals(List.of("models.yaml: model 'a': id: duplicate model id"), problems("""
+                models:
+                  - {id: a, display_name: A, provider: openai-compatible, base_url: "http://h/v1", model_name: x, model_version: "1", limits: {requests_per_minute: 5}}
+                  - {id: a, display_name: A, provider: openai-compatible, base_url: "http://h/v1", model_name: x, model_version: "1", limits: {requests_per_minute: 5}}
+                """));
+        assertEquals(List.of("models.yaml: models: must be a non-empty list of models"), problems("models: []"));
+    }
+
+    @Test
+    void theBundledRegistriesAreValid() {
+        assertEquals(3, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
+        assertEquals(4, ModelRegistry.load("conf/simulated-models.yaml", Map.of("SIMULATOR_URL", "http://127.0.0.1:1/v1")::get).all().size());
+        RunSpec demo = RunSpec.load("jobs/demo.yaml");
+        assertEquals(11, demo.models().stream().mapToInt(RunSpec.ModelRun::samples).sum());
+        RunSpec.load("jobs/openai-example.yaml");
+    }
+}

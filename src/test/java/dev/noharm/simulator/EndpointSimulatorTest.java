@@ -1,0 +1,134 @@
+package dev.noharm.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.noharm.benchmark.Benchmark;
+import dev.noharm.benchmark.BenchmarkReader;
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.benchmark.GradingMode;
+import dev.noharm.benchmark.OptionLabel;
+import dev.noharm.generation.PromptBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The simulator over plain HTTP, as any OpenAI client would see it. */
+class EndpointSimulatorTest {
+    private final Benchmark sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> post(EndpointSimulator sim, String model, String prompt, int seed) throws Exception {
+        String body = json.createObjectNode().put("model", model).put("seed", seed)
+                .set("messages", json.createArrayNode().add(json.createObjectNode().put("role", "user").put("content", prompt))).toString();
+        return http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String prompt(int caseIndex) {
+        var c = sample.cases().get(caseIndex);
+        return PromptBuilder.prompt("standard", c.text(), sample.optionsByCase().get(c.caseId()));
+    }
+
+    @Test
+    void answersDeterministicallyByPersonaSeedAndCase() throws Exception {
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(1, 0), sample, 0)) {
+            String a = content(post(sim, "careful-1", prompt(0), 7));
+            assertEquals(a, content(post(sim, "careful-1", prompt(0), 7)));
+            assertNotEquals(content(post(sim, "random-1", prompt(0), 7)), content(post(sim, "random-1", prompt(0), 8)));
+            assertEquals(404, post(sim, "gpt-9", prompt(0), 7).statusCode(), "unknown persona is an unknown model");
+            assertEquals(1, sim.stats().notFound());
+        }
+    }
+
+    @Test
+    void theCarefulPersonaMostlyAgreesWithTheLabels() throws Exception {
+        int agree = 0;
+        int total = 0;
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(0, 0), sample, 0)) {
+            for (int i = 0; i < sample.cases().size(); i++) {
+                String caseId = sample.cases().get(i).caseId();
+                List<OptionLabel> labels = sample.labels(GradingMode.MAJORITY).stream().filter(l -> l.caseId().equals(caseId)).toList();
+                JsonNode grades = grades(content(post(sim, "careful-1", prompt(i), 1)));
+                assertEquals(labels.size(), grades.size());
+                for (int o = 0; o < labels.size(); o++) {
+                    total++;
+                    if (labels.get(o).appropriate() == "Appropriate".equals(grades.get(o).get("GradeAI").asText())) {
+                        agree++;
+                    }
+                }
+            }
+        }
+        assertTrue(agree > 0.85 * total && agree < total, agree + " of " + total);
+    }
+
+    @Test
+    void omittersMissMoreHighlyAppropriateOptionsThanCarefulModels() {
+        List<OptionLabel> labels = sample.labels(GradingMode.MAJORITY);
+        int carefulMisses = 0;
+        int omitterMisses = 0;
+        for (int seed = 0; seed < 50; seed++) {
+            boolean[] careful = Persona.CAREFUL.grade(labels, labels.size(), new SplittableRandom(seed));
+            boolean[] omitter = Persona.OMITTER.grade(labels, labels.size(), new SplittableRandom(seed));
+            for (int i = 0; i < labels.size(); i++) {
+                if (labels.get(i).highlyAppropriate()) {
+                    carefulMisses += careful[i] ? 0 : 1;
+                    omitterMisses += omitter[i] ? 0 : 1;
+                }
+            }
+        }
+        assertTrue(omitterMisses > 3 * carefulMisses, "careful " + carefulMisses + ", omitter " + omitterMisses);
+    }
+
+    @Test
+    void answers429WithRetryAfterAboveTheLimitAndCountsUsage() throws Exception {
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(0, 0).withRpm(3), sample, 0)) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> ok = post(sim, "careful-1", prompt(1), 1);
+                assertEquals(200, ok.statusCode());
+                JsonNode usage = json.readTree(ok.body()).get("usage");
+                assertEquals((prompt(1).length() + 3) / 4, usage.get("prompt_tokens").asLong());
+            }
+            HttpResponse<String> limited = post(sim, "careful-1", prompt(1), 1);
+            assertEquals(429, limited.statusCode());
+            long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(retryAfter >= 59 && retryAfter <= 60, "Retry-After " + retryAfter);
+            assertEquals(200, post(sim, "omitter-1", prompt(1), 1).statusCode(), "limits are per model");
+            SimulatorStats stats = sim.stats();
+            assertEquals(5, stats.received());
+            assertEquals(1, stats.rateLimited());
+            assertEquals(3L, stats.maxPerMinute().get("careful-1"));
+        }
+    }
+
+    @Test
+    void injectsFaults() throws Exception {
+        SimulatorConfig allMalformed = SimulatorConfig.defaults().withLatency(0, 0).withFaults(0, 0, 0, 1.0, 0, 0);
+        try (EndpointSimulator sim = EndpointSimulator.start(allMalformed, sample, 0)) {
+            assertTrue(content(post(sim, "careful-1", prompt(0), 1)).indexOf(']') < 0, "no complete array");
+        }
+        SimulatorConfig all500 = SimulatorConfig.defaults().withLatency(0, 0).withFaults(1.0, 0, 0, 0, 0, 0);
+        try (EndpointSimulator sim = EndpointSimulator.start(all500, sample, 0)) {
+            assertEquals(500, post(sim, "careful-1", prompt(0), 1).statusCode());
+            assertEquals(1, sim.stats().serverErrors());
+        }
+    }
+
+    private String content(HttpResponse<String> response) throws Exception {
+        assertEquals(200, response.statusCode(), response.body());
+        return json.readTree(response.body()).at("/choices/0/message/content").asText();
+    }
+
+    private JsonNode grades(String content) throws Exception {
+        return json.readTree(content.substring(content.indexOf('['), content.lastIndexOf(']') + 1));
+    }
+}
