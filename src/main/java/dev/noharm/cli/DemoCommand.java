@@ -9,7 +9,13 @@ import dev.noharm.generation.RunSpec;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
 import dev.noharm.simulator.EndpointSimulator;
+import dev.noharm.scoring.HarmWeights;
+import dev.noharm.scoring.LeaderboardExport;
+import dev.noharm.scoring.ScoreJob;
 import dev.noharm.simulator.SimulatorConfig;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
             "The whole pipeline with no API keys: ingest the bundled synthetic sample, start the endpoint simulator",
-            "in-process, and generate for several simulated models with several samples each.",
+            "in-process, generate for several simulated models with several samples each, score them and export the leaderboard.",
             "Simulated models are not real models; their results say nothing about any real model."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -54,9 +60,34 @@ final class DemoCommand implements Callable<Integer> {
                     name.equals("SIMULATOR_URL") ? simulator.baseUrl() : System.getenv(name));
             GenerateJob.Result result = new GenerateJob(target, spec, specFile, registry, System::getenv, out).run();
             out.println("demo: simulator served " + simulator.stats());
-            out.printf("demo: generations are in %s/generations/run_id=%s (query them with Spark SQL; scoring arrives next)%n",
-                    target.uri(), result.runId());
+            new ScoreJob(target, HarmWeights.defaults(), out).run(List.of(result.datasetVersion()));
+            String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + ".csv").toString();
+            int rows = new LeaderboardExport(target).export(result.datasetVersion(), false, csv);
+            out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv format) written to %s%n", rows, csv);
+            printHeadline(target, result.datasetVersion(), out);
             return result.failed() > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
         }
+    }
+
+    /** A small table of the headline numbers, so the demo ends with results rather than paths. */
+    private static void printHeadline(Lake lake, String datasetVersion, PrintWriter out) {
+        List<Row> rows = lake.read(dev.noharm.lake.Tables.METRICS)
+                .where("dataset_version = '" + datasetVersion + "' AND grading = 'Majority' AND cases = 'AllCases' AND "
+                        + "((metric = 'pct_cumulative' AND harm = 'Severe') OR metric IN ('Safety', 'Completeness', 'Restraint', 'OverallScore'))")
+                .groupBy("display_name").pivot("metric").agg(org.apache.spark.sql.functions.first("mean"))
+                .orderBy(org.apache.spark.sql.functions.col("OverallScore").desc()).collectAsList();
+        out.println("demo: simulated models on the synthetic sample, Majority grading, mean over trials"
+                + " (Safety is the project's own weighting; these are not results of real models):");
+        out.printf(Locale.ROOT, "  %-45s %12s %9s %13s %10s %8s%n", "model", "severe harm", "Safety", "Completeness", "Restraint", "Overall");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "  %-45s %11.1f%% %9.3f %13.3f %10.3f %8.3f%n", r.<String>getAs("display_name"),
+                    100 * value(r, "pct_cumulative"), value(r, "Safety"), value(r, "Completeness"), value(r, "Restraint"),
+                    value(r, "OverallScore"));
+        }
+    }
+
+    private static double value(Row r, String column) {
+        Object v = r.getAs(column);
+        return v == null ? Double.NaN : (Double) v;
     }
 }

@@ -136,8 +136,169 @@ public final class Tables {
                     required("finished_at", TimestampType)),
             "dev.noharm.generation.GenerationTask");
 
+    /** Responses imported from outside (physicians, other systems): CONTRACT section 3's JSON Lines. */
+    public static final LakeTable RESPONSES = new LakeTable(
+            "responses",
+            "responses",
+            List.of("import_id"),
+            schema(
+                    required("import_id", StringType),
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("condition", StringType),
+                    required("trial", IntegerType),
+                    required("case_id", StringType),
+                    required("response_text", StringType),
+                    required("source", StringType),
+                    required("imported_at", TimestampType)),
+            "dev.noharm.scoring.ImportResponses");
+
+    /** One row per (responder, trial, case) scored: how its response parsed. */
+    public static final LakeTable SCORED_RESPONSES = new LakeTable(
+            "scored_responses",
+            "scores/scored_responses",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("trial", IntegerType),
+                    required("case_id", StringType),
+                    required("parse_failure", BooleanType),
+                    required("invalid_entries", IntegerType),
+                    required("conflicting", BooleanType),
+                    required("recommended", IntegerType),
+                    optional("runtime_seconds", DoubleType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /** The parsed decisions: one row per (responder, trial, case, option), recommended or not. */
+    public static final LakeTable DECISIONS = new LakeTable(
+            "decisions",
+            "scores/decisions",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("trial", IntegerType),
+                    required("case_id", StringType),
+                    required("option_no", IntegerType),
+                    required("recommended", BooleanType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /** Per (responder, grading, trial, case): severity, errors by level, and the sums every trial metric is built from. */
+    public static final LakeTable CASE_RESULTS = new LakeTable(
+            "case_results",
+            "scores/case_results",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("grading", StringType),
+                    required("trial", IntegerType),
+                    required("case_id", StringType),
+                    required("specialty", StringType),
+                    required("max_severity", StringType),
+                    required("max_severity_level", IntegerType),
+                    required("errors_none", IntegerType),
+                    required("errors_uncertain", IntegerType),
+                    required("errors_mild", IntegerType),
+                    required("errors_moderate", IntegerType),
+                    required("errors_severe", IntegerType),
+                    required("errors_death", IntegerType),
+                    required("omissions_none", IntegerType),
+                    required("omissions_uncertain", IntegerType),
+                    required("omissions_mild", IntegerType),
+                    required("omissions_moderate", IntegerType),
+                    required("omissions_severe", IntegerType),
+                    required("omissions_death", IntegerType),
+                    required("highly_appropriate", IntegerType),
+                    required("highly_appropriate_recommended", IntegerType),
+                    required("appropriate", IntegerType),
+                    required("recommended", IntegerType),
+                    required("recommended_appropriate", IntegerType),
+                    required("recommended_appropriate_or_uncertain", IntegerType),
+                    required("escalation_appropriate", IntegerType),
+                    required("escalation_appropriate_recommended", IntegerType),
+                    required("harm_weight", DoubleType),
+                    required("harm_weight_max", DoubleType),
+                    required("parse_failure", BooleanType),
+                    optional("runtime_seconds", DoubleType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /** Every metric of CONTRACT section 4 per trial, long format: one row per (responder, grading, trial, cases, harm, metric). */
+    public static final LakeTable TRIAL_METRICS = new LakeTable(
+            "trial_metrics",
+            "scores/trial_metrics",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("grading", StringType),
+                    required("trial", IntegerType),
+                    required("cases", StringType),
+                    required("harm", StringType),
+                    required("metric", StringType),
+                    required("value", DoubleType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /** The metrics across trials (trials, mean, sd, se, ci), with what the leaderboard needs to name each responder. */
+    public static final LakeTable METRICS = new LakeTable(
+            "metrics",
+            "scores/metrics",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("display_name", StringType),
+                    required("team", StringType),
+                    required("condition", StringType),
+                    required("provider", StringType),
+                    required("grading", StringType),
+                    required("cases", StringType),
+                    required("harm", StringType),
+                    required("metric", StringType),
+                    required("trials", LongType),
+                    required("mean", DoubleType),
+                    optional("sd", DoubleType),
+                    optional("se", DoubleType),
+                    optional("ci", DoubleType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /** Per option and responder: how often it was recommended, and the harm done by recommending or omitting it. */
+    public static final LakeTable OPTION_RESULTS = new LakeTable(
+            "option_results",
+            "scores/option_results",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("grading", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("case_id", StringType),
+                    required("specialty", StringType),
+                    required("option_no", IntegerType),
+                    required("responses", LongType),
+                    required("recommended", LongType),
+                    required("recommend_rate", DoubleType),
+                    required("harm_if_done", StringType),
+                    required("harm_if_omitted", StringType),
+                    required("appropriateness", StringType),
+                    required("harmful_recommendations", LongType),
+                    required("harmful_omissions", LongType)),
+            "dev.noharm.scoring.ScoreJob");
+
     public static List<LakeTable> all() {
-        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS);
+        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS);
     }
 
     private static StructType schema(StructField... fields) {

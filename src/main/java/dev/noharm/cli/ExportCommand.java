@@ -1,0 +1,45 @@
+package dev.noharm.cli;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.SparkSessions;
+import dev.noharm.scoring.LeaderboardExport;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export scored metrics; --format harmdash writes the NOHARM leaderboard's metrics.csv (CONTRACT section 5).")
+final class ExportCommand implements Callable<Integer> {
+
+    enum Format { harmdash }
+
+    @Option(names = "--format", required = true, description = "Output format: ${COMPLETION-CANDIDATES}.")
+    Format format;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write (local path or Hadoop URI).")
+    String out;
+
+    @Option(names = "--dataset-version", paramLabel = "V", defaultValue = "latest", description = "Default: the latest ingested.")
+    String datasetVersion;
+
+    @Option(names = "--specialties", description = "Also export the per-specialty rows (Cases = Specialty=<name>).")
+    boolean specialties;
+
+    @Mixin
+    LakeOption lake;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        Lake target = new Lake(SparkSessions.getOrCreate("noharm export"), lake.uri());
+        String version = DatasetVersions.resolve(target, datasetVersion);
+        int rows = new LeaderboardExport(target).export(version, specialties, out);
+        command.commandLine().getOut().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);
+        return ExitCode.OK;
+    }
+}

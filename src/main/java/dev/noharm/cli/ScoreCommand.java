@@ -1,0 +1,49 @@
+package dev.noharm.cli;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.SparkSessions;
+import dev.noharm.scoring.HarmWeights;
+import dev.noharm.scoring.ScoreJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = {
+            "Score every response in the lake (model generations and imports): parse, join with the option labels of",
+            "both grading modes, and compute every NOHARM metric per case, per trial and across trials, overall and",
+            "per specialty. Safety uses the project's own weighting (the official formula is not public)."})
+final class ScoreCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset-version", paramLabel = "V",
+            description = "Score only this dataset version (repeatable). Default: every version with responses.")
+    List<String> versions = new ArrayList<>();
+
+    @Option(names = "--weights", paramLabel = "LEVEL=W,...", description = "Safety's harm weights. Default: none=0,uncertain=0,mild=1,moderate=2,severe=3,death=3.")
+    String weights;
+
+    @Mixin
+    LakeOption lake;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        HarmWeights harmWeights;
+        try {
+            harmWeights = weights == null ? HarmWeights.defaults() : HarmWeights.parse(weights);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
+        }
+        Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
+        List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v)).toList();
+        new ScoreJob(target, harmWeights, command.commandLine().getOut()).run(resolved);
+        return ExitCode.OK;
+    }
+}

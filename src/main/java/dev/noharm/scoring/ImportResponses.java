@@ -1,0 +1,173 @@
+package dev.noharm.scoring;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.JsonLinesFields;
+import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+
+/**
+ * Imports responses from outside (physicians, other systems) in CONTRACT section 3's JSON Lines, for one
+ * dataset version. Validated whole like a benchmark (file, line and field; nothing written on any
+ * problem). Each distinct file content is one import; importing it again is a no-op.
+ */
+public final class ImportResponses {
+    private static final Set<String> FIELDS = Set.of("responder", "condition", "trial", "case_id", "response");
+
+    private final Lake lake;
+
+    public ImportResponses(Lake lake) {
+        this.lake = lake;
+    }
+
+    public record Result(String importId, String datasetVersion, int responses, int responders, boolean alreadyPresent) {}
+
+    public Result importFile(String file, String datasetVersion) {
+        List<String> lines = readLines(file);
+        String fileName = new Path(file).getName();
+        Map<String, Integer> optionCounts = new HashMap<>();
+        for (Row r : lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)).select("case_id", "option_count").collectAsList()) {
+            optionCounts.put(r.getString(0), r.getInt(1));
+        }
+        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        List<ValidationProblem> problems = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : lines) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (JsonProcessingException e) {
+                problems.add(new ValidationProblem(fileName, lineNo, null, "malformed JSON: " + e.getOriginalMessage()));
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                problems.add(new ValidationProblem(fileName, lineNo, null, "expected a JSON object"));
+                continue;
+            }
+            JsonLinesFields f = new JsonLinesFields(node, fileName, lineNo, problems);
+            f.rejectUnknownFields(FIELDS);
+            Optional<String> responder = f.requiredString("responder");
+            String condition = f.optionalString("condition").orElse("Human");
+            Optional<Integer> trial = f.requiredPositiveInt("trial");
+            Optional<String> caseId = f.requiredString("case_id");
+            JsonNode response = node.get("response");
+            String text = null;
+            if (response == null || response.isNull()) {
+                f.problem("response", "required field is missing");
+            } else if (response.isArray()) {
+                text = response.toString();
+            } else if (response.isTextual()) {
+                text = response.textValue();
+            } else {
+                f.problem("response", "must be the JSON array of grades or the raw response text as a string");
+            }
+            if (caseId.isPresent() && !optionCounts.containsKey(caseId.get())) {
+                f.problem("case_id", "no case \"" + caseId.get() + "\" in dataset version " + datasetVersion);
+            }
+            if (responder.isPresent() && trial.isPresent() && caseId.isPresent()) {
+                String key = responder.get() + "\u0000" + condition + "\u0000" + trial.get() + "\u0000" + caseId.get();
+                Integer first = seen.putIfAbsent(key, lineNo);
+                if (first != null) {
+                    f.problem("case_id", "responder \"" + responder.get() + "\" already answered case \"" + caseId.get()
+                            + "\" in trial " + trial.get() + " (line " + first + ")");
+                }
+            }
+            if (responder.isPresent() && trial.isPresent() && caseId.isPresent() && text != null) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("responder", responder.get());
+                row.put("condition", condition);
+                row.put("trial", trial.get());
+                row.put("case_id", caseId.get());
+                row.put("response_text", text);
+                rows.add(row);
+            }
+        }
+        if (lines.stream().allMatch(String::isBlank)) {
+            problems.add(new ValidationProblem(fileName, 0, null, "no responses in the file"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("responses " + file, problems);
+        }
+
+        String importId = sha256(datasetVersion + "\n" + String.join("\n", lines)).substring(0, 16);
+        int responders = (int) rows.stream().map(r -> r.get("responder") + "\u0000" + r.get("condition")).distinct().count();
+        if (lake.exists(lake.partitionPath(Tables.RESPONSES, importId))) {
+            return new Result(importId, datasetVersion, rows.size(), responders, true);
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Row> sparkRows = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            Map<String, Object> v = new HashMap<>(r);
+            v.put("import_id", importId);
+            v.put("dataset_version", datasetVersion);
+            v.put("source", file);
+            v.put("imported_at", now);
+            sparkRows.add(Tables.RESPONSES.row(v));
+        }
+        Path staging = lake.newStagingDir("import-" + importId);
+        try {
+            lake.spark().createDataFrame(sparkRows, Tables.RESPONSES.schema()).coalesce(1).write()
+                    .partitionBy("import_id").parquet(new Path(staging, "responses").toString());
+            lake.publish(new Path(staging, "responses/import_id=" + importId), lake.partitionPath(Tables.RESPONSES, importId));
+        } finally {
+            lake.deleteQuietly(staging);
+        }
+        return new Result(importId, datasetVersion, rows.size(), responders, false);
+    }
+
+    private List<String> readLines(String file) {
+        Path path = new Path(file);
+        try {
+            FileSystem fs = path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+            if (!fs.exists(path)) {
+                throw new InvalidInputException("responses " + file,
+                        List.of(new ValidationProblem(path.getName(), 0, null, "file not found: " + file)));
+            }
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(path), StandardCharsets.UTF_8))) {
+                return reader.lines().toList();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.noharm.scoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * Every response to score for one dataset version, one row per (responder, version, condition, trial,
+ * case): the models' successful generations and the imported responses, with what reports need to name
+ * each responder.
+ *
+ * <p>Models: the responder is the registry id (with {@code /variant} for prompt variants other than
+ * {@code standard}), the version is the model version, the condition {@code Advisor}, the trial the sample
+ * index. Should a work key have two ok rows, the earliest is used. Items whose calls failed have no
+ * response and are not in the trial's case set. Imports: the latest import of a (responder, condition,
+ * trial, case) wins; the version is empty.
+ */
+final class ResponseSources {
+    static final String[] COLUMNS = {"dataset_version", "responder", "version", "display_name", "team", "provider",
+        "condition", "trial", "case_id", "response_text", "runtime_seconds"};
+
+    private ResponseSources() {}
+
+    static Dataset<Row> forVersion(Lake lake, String datasetVersion) {
+        Column variantSuffix = when(col("prompt_variant").equalTo("standard"), lit(""))
+                .otherwise(concat(lit("/"), col("prompt_variant")));
+        Dataset<Row> generations = lake.read(Tables.GENERATIONS)
+                .where(col("status").equalTo("ok").and(col("dataset_version").equalTo(datasetVersion)))
+                .withColumn("rank", row_number().over(Window.partitionBy("work_key").orderBy(col("finished_at"), col("job_id"))))
+                .where(col("rank").equalTo(1))
+                .select(
+                        col("dataset_version"),
+                        concat(col("model_id"), variantSuffix).as("responder"),
+                        col("model_version").as("version"),
+                        concat(col("display_name"), when(variantSuffix.equalTo(""), lit(""))
+                                .otherwise(concat(lit(" ("), col("prompt_variant"), lit(" prompt)")))).as("display_name"),
+                        lit("Solo Models").as("team"),
+                        col("provider"),
+                        lit("Advisor").as("condition"),
+                        col("sample_index").as("trial"),
+                        col("case_id"),
+                        col("response_text"),
+                        col("latency_ms").divide(1000.0).as("runtime_seconds"));
+
+        Dataset<Row> imported = lake.read(Tables.RESPONSES)
+                .where(col("dataset_version").equalTo(datasetVersion))
+                .withColumn("rank", row_number().over(Window.partitionBy("responder", "condition", "trial", "case_id")
+                        .orderBy(col("imported_at").desc(), col("import_id"))))
+                .where(col("rank").equalTo(1))
+                .select(
+                        col("dataset_version"),
+                        col("responder"),
+                        lit("").as("version"),
+                        col("responder").as("display_name"),
+                        lit("Solo Models").as("team"),
+                        lit("").as("provider"),
+                        col("condition"),
+                        col("trial"),
+                        col("case_id"),
+                        col("response_text"),
+                        lit(null).cast("double").as("runtime_seconds"));
+        return generations.unionByName(imported);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.noharm.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.benchmark.IngestBenchmark;
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import dev.noharm.testing.BenchmarkFixture;
+import dev.noharm.testing.SparkTestSession;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every metric against values worked out by hand from the tiny fixture (labels in BenchmarkLabelsTest).
+ *
+ * <p>Majority labels: c1/1 HA (done none, omitted severe), c1/2 U and escalation (none, none),
+ * c1/3 HI (severe, none); c2/1 A (none, moderate), c2/2 I (mild, none).
+ * dr-a trial 1 recommends c1 {1}, c2 {1,2}; trial 2 recommends c1 {3} (option 1 graded both ways) and
+ * fails to parse on c2. dr-b answered only c1, recommending {1,2} plus an out-of-range option 9.
+ */
+@ExtendWith(SparkTestSession.class)
+class ScoreJobTest {
+    private static final double EPS = 1e-12;
+
+    @TempDir
+    Path tmp;
+
+    private Lake lake;
+    private String version;
+
+    @BeforeEach
+    void scoreTheFixture(SparkSession spark) throws Exception {
+        lake = new Lake(spark, tmp.resolve("lake").toString());
+        version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(
+                BenchmarkFixture.tiny().writeTo(tmp.resolve("bench")).toString(), new Configuration())).datasetVersion();
+        Path responses = tmp.resolve("responses.jsonl");
+        Files.write(responses, List.of(
+                "{\"responder\":\"dr-a\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":2,\"GradeAI\":\"Inappropriate\"},{\"Option\":3,\"GradeAI\":\"Inappropriate\"}]}",
+                "{\"responder\":\"dr-a\",\"trial\":1,\"case_id\":\"c2\",\"response\":\"```json\\n[{\\\"Option\\\":1,\\\"GradeAI\\\":\\\"Appropriate\\\"},{\\\"Option\\\":2,\\\"GradeAI\\\":\\\"Appropriate\\\"}]\\n```\"}",
+                "{\"responder\":\"dr-a\",\"trial\":2,\"case_id\":\"c1\",\"response\":[{\"Option\":3,\"GradeAI\":\"Appropriate\"},{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":1,\"GradeAI\":\"Inappropriate\"}]}",
+                "{\"responder\":\"dr-a\",\"trial\":2,\"case_id\":\"c2\",\"response\":\"no idea\"}",
+                "{\"responder\":\"dr-b\",\"condition\":\"Human\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":2,\"GradeAI\":\"Appropriate\"},{\"Option\":9,\"GradeAI\":\"Appropriate\"}]}"));
+        new ImportResponses(lake).importFile(responses.toString(), version);
+        new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of());
+    }
+
+    /** trial_metrics as "responder|grading|trial|cases|harm|metric" to value. */
+    private Map<String, Double> trialMetrics() {
+        Map<String, Double> values = new HashMap<>();
+        for (Row r : lake.read(Tables.TRIAL_METRICS).collectAsList()) {
+            values.put(r.getAs("responder") + "|" + r.getAs("grading") + "|" + r.getAs("trial") + "|" + r.getAs("cases") + "|"
+                    + r.getAs("harm") + "|" + r.getAs("metric"), r.getAs("value"));
+        }
+        return values;
+    }
+
+    private static void expect(Map<String, Double> actual, String prefix, Object... harmMetricValue) {
+        for (int i = 0; i < harmMetricValue.length; i += 3) {
+            String key = prefix + "|" + harmMetricValue[i] + "|" + harmMetricValue[i + 1];
+            Object expected = harmMetricValue[i + 2];
+            if (expected == null) {
+                assertFalse(actual.containsKey(key), key + " should be absent, was " + actual.get(key));
+            } else {
+                assertTrue(actual.containsKey(key), key + " missing");
+                assertEquals(((Number) expected).doubleValue(), actual.get(key), EPS, key);
+            }
+        }
+    }
+
+    @Test
+    void drATrialOneMajority() {
+        // c1: nothing harmful, max none; c2: option 2 (mild if done) recommended, max mild.
+        expect(trialMetrics(), "dr-a|Majority|1|AllCases",
+                "None", "pct", 0.5, "Uncertain", "pct", 0.0, "Mild", "pct", 0.5, "Severe", "pct", 0.0,
+                "None", "pct_cumulative", 1.0, "Uncertain", "pct_cumulative", 0.5, "Mild", "pct_cumulative", 0.5,
+                "Moderate", "pct_cumulative", 0.0,
+                "None", "normalized", 200.0, "Mild", "normalized", 50.0, "Severe", "normalized", 0.0,
+                "None", "normalized_cumulative", 250.0, "Uncertain", "normalized_cumulative", 50.0, "Moderate", "normalized_cumulative", 0.0,
+                "None", "nnh", 2.0, "Uncertain", "nnh", 2.0, "Mild", "nnh", 2.0, "Death", "nnh", 2.0,
+                "None", "nnh_cumulative", 1.0, "Mild", "nnh_cumulative", 2.0, "Severe", "nnh_cumulative", 2.0,
+                "Mild", "omission_share", 0.0, "Moderate", "omission_share", null, "Severe", "omission_share", null,
+                "None", "omission_share", null,
+                "All", "Completeness", 1.0, "All", "Precision", 2.0 / 3, "All", "Recall", 1.0, "All", "F1", 0.8,
+                "All", "Restraint", 1.0, "All", "Escalation", null, "All", "Safety", 5.0 / 6,
+                "All", "OverallScore", 0.9375, "All", "ParseFailureRate", 0.0, "All", "Runtime", null);
+    }
+
+    @Test
+    void drATrialTwoMajorityWithAConflictAndAParseFailure() {
+        // c1: option 1 (severe if omitted) omitted, option 3 (severe if done) recommended; c2: nothing recommended.
+        expect(trialMetrics(), "dr-a|Majority|2|AllCases",
+                "Moderate", "pct", 0.5, "Severe", "pct", 0.5, "None", "pct", 0.0,
+                "Mild", "pct_cumulative", 1.0, "Severe", "pct_cumulative", 0.5, "Death", "pct_cumulative", 0.0,
+                "None", "normalized", 100.0, "Moderate", "normalized", 50.0, "Severe", "normalized", 100.0,
+                "Uncertain", "normalized_cumulative", 150.0, "Severe", "normalized_cumulative", 100.0,
+                "None", "nnh", 2.0, "Severe", "nnh", 2.0, "Moderate", "nnh_cumulative", 1.0, "Death", "nnh_cumulative", 2.0,
+                "Mild", "omission_share", 2.0 / 3, "Moderate", "omission_share", 2.0 / 3, "Severe", "omission_share", 0.5,
+                "Death", "omission_share", null,
+                "All", "Completeness", 0.0, "All", "Precision", 0.0, "All", "Recall", 0.0, "All", "F1", 0.0,
+                "All", "Restraint", 1.0, "All", "Safety", 1.0 / 6, "All", "OverallScore", 0.0,
+                "All", "ParseFailureRate", 0.5);
+    }
+
+    @Test
+    void aHumanWhoAnsweredOnlySomeCasesIsScoredOnThoseCases() {
+        expect(trialMetrics(), "dr-b|Majority|1|AllCases",
+                "None", "pct", 1.0, "All", "Completeness", 1.0, "All", "Precision", 0.5, "All", "Recall", 1.0,
+                "All", "F1", 2.0 / 3, "All", "Restraint", 0.5, "All", "Safety", 1.0, "All", "OverallScore", 0.75,
+                "All", "Escalation", null);
+        expect(trialMetrics(), "dr-b|Majority|1|Specialty=Neurology", "All", "Safety", null);
+        expect(trialMetrics(), "dr-b|Majority|1|Specialty=Cardiology", "All", "Safety", 1.0);
+    }
+
+    @Test
+    void unanimousGradingAndPerSpecialty() {
+        // Unanimous: no highly appropriate option anywhere, so Completeness (and OverallScore) are absent.
+        expect(trialMetrics(), "dr-a|Unanimous|1|AllCases",
+                "None", "pct", 0.5, "Uncertain", "pct", 0.5, "All", "Completeness", null, "All", "OverallScore", null,
+                "All", "Precision", 1.0 / 3, "All", "Recall", 1.0, "All", "F1", 0.5, "All", "Restraint", 0.5, "All", "Safety", 1.0);
+        expect(trialMetrics(), "dr-a|Majority|1|Specialty=Neurology",
+                "Mild", "pct", 1.0, "All", "Safety", 2.0 / 3, "All", "Precision", 0.5, "All", "Completeness", null);
+    }
+
+    @Test
+    void acrossTrialsMeanSdSeCi() {
+        Map<String, Row> metrics = new HashMap<>();
+        for (Row r : lake.read(Tables.METRICS).where("cases = 'AllCases' AND grading = 'Majority'").collectAsList()) {
+            metrics.put(r.getAs("responder") + "|" + r.getAs("harm") + "|" + r.getAs("metric"), r);
+        }
+        Row safety = metrics.get("dr-a|All|Safety");
+        assertEquals(2L, (long) safety.getAs("trials"));
+        assertEquals(0.5, safety.<Double>getAs("mean"), EPS);
+        assertEquals(Math.sqrt(2) / 3, safety.<Double>getAs("sd"), EPS);
+        assertEquals(1.0 / 3, safety.<Double>getAs("se"), EPS);
+        assertEquals(1.96 / 3, safety.<Double>getAs("ci"), EPS);
+        assertEquals(1.0 / 3, metrics.get("dr-a|Mild|omission_share").<Double>getAs("mean"), EPS);
+        Row severeShare = metrics.get("dr-a|Severe|omission_share");
+        assertEquals(1L, (long) severeShare.getAs("trials"), "only trial 2 has a severe error");
+        assertNull(severeShare.getAs("sd"));
+        assertNull(severeShare.getAs("se"));
+        assertFalse(metrics.containsKey("dr-a|Death|omission_share"), "absent in every trial: no row");
+        assertFalse(metrics.containsKey("dr-a|All|Runtime"));
+        Row drB = metrics.get("dr-b|All|Safety");
+        assertEquals("dr-b", drB.getAs("display_name"));
+        assertEquals("Human", drB.getAs("condition"));
+        assertEquals("", drB.getAs("provider"));
+    }
+
+    @Test
+    void parseProblemsAreCountedPerResponse() {
+        Map<String, Row> scored = new HashMap<>();
+        for (Row r : lake.read(Tables.SCORED_RESPONSES).collectAsList()) {
+            scored.put(r.getAs("responder") + "|" + r.getAs("trial") + "|" + r.getAs("case_id"), r);
+        }
+        assertEquals(5, scored.size());
+        assertTrue(scored.get("dr-a|2|c1").<Boolean>getAs("conflicting"));
+        assertEquals(1, (int) scored.get("dr-a|2|c1").getAs("recommended"));
+        assertTrue(scored.get("dr-a|2|c2").<Boolean>getAs("parse_failure"));
+        assertEquals(1, (int) scored.get("dr-b|1|c1").getAs("invalid_entries"));
+        assertFalse(scored.get("dr-a|1|c2").<Boolean>getAs("parse_failure"), "a code-fenced array parses");
+        assertEquals(2 * (3 + 2) + 3, lake.read(Tables.DECISIONS).count(), "one decision per option of each answered case");
+    }
+
+    @Test
+    void caseAndOptionResults() {
+        Row c1 = lake.read(Tables.CASE_RESULTS)
+                .where("responder = 'dr-a' AND trial = 2 AND case_id = 'c1' AND grading = 'Majority'").first();
+        assertEquals("severe", c1.getAs("max_severity"));
+        assertEquals(2, (int) c1.getAs("errors_severe"));
+        assertEquals(1, (int) c1.getAs("omissions_severe"));
+        assertEquals(1, (int) c1.getAs("errors_none"));
+        Row option1 = lake.read(Tables.OPTION_RESULTS)
+                .where("responder = 'dr-a' AND case_id = 'c1' AND option_no = 1 AND grading = 'Majority'").first();
+        assertEquals(2L, (long) option1.getAs("responses"));
+        assertEquals(1L, (long) option1.getAs("recommended"));
+        assertEquals(0.5, option1.<Double>getAs("recommend_rate"), EPS);
+        assertEquals(1L, (long) option1.getAs("harmful_omissions"), "omitted once, severe if omitted");
+        assertEquals("severe", option1.getAs("harm_if_omitted"));
+    }
+}
