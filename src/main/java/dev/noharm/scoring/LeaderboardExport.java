@@ -3,6 +3,7 @@ package dev.noharm.scoring;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.noharm.lake.Lake;
@@ -46,7 +47,7 @@ public final class LeaderboardExport {
         rows.sort(Comparator.<Row, String>comparing(r -> r.getAs("display_name"))
                 .thenComparing(r -> r.<String>getAs("version"))
                 .thenComparing(r -> r.<String>getAs("condition"))
-                .thenComparing(r -> r.<String>getAs("grading"), Comparator.reverseOrder())
+                .thenComparing(r -> r.<String>getAs("grading"))
                 .thenComparing(r -> !"AllCases".equals(r.getAs("cases")))
                 .thenComparing(r -> r.<String>getAs("cases"))
                 .thenComparingInt(r -> metricOrder.indexOf(r.<String>getAs("metric")))
@@ -59,7 +60,8 @@ public final class LeaderboardExport {
         try {
             FileSystem fs = target.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
             try (Writer writer = new OutputStreamWriter(fs.create(hidden, true), StandardCharsets.UTF_8);
-                    SequenceWriter csv = new CsvMapper().writer(schema.build()).writeValues(writer)) {
+                    SequenceWriter csv = CsvMapper.builder().enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).build()
+                            .writer(schema.build()).writeValues(writer)) {
                 for (Row r : rows) {
                     String model = r.getAs("display_name");
                     csv.write(List.of(model, r.getAs("team"), r.getAs("condition"), r.getAs("harm"), r.getAs("metric"),

@@ -21,8 +21,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,17 +36,18 @@ import org.junit.jupiter.api.io.TempDir;
  * fails to parse on c2. dr-b answered only c1, recommending {1,2} plus an out-of-range option 9.
  */
 @ExtendWith(SparkTestSession.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // scored once; no test changes the lake
 class ScoreJobTest {
     private static final double EPS = 1e-12;
 
-    @TempDir
-    Path tmp;
+    private Path tmp;
 
     private Lake lake;
     private String version;
 
-    @BeforeEach
-    void scoreTheFixture(SparkSession spark) throws Exception {
+    @BeforeAll
+    void scoreTheFixture(SparkSession spark, @TempDir Path classDir) throws Exception {
+        tmp = classDir;
         lake = new Lake(spark, tmp.resolve("lake").toString());
         version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(
                 BenchmarkFixture.tiny().writeTo(tmp.resolve("bench")).toString(), new Configuration())).datasetVersion();
@@ -192,5 +194,82 @@ class ScoreJobTest {
         assertEquals(0.5, option1.<Double>getAs("recommend_rate"), EPS);
         assertEquals(1L, (long) option1.getAs("harmful_omissions"), "omitted once, severe if omitted");
         assertEquals("severe", option1.getAs("harm_if_omitted"));
+    }
+
+    @Test
+    void comparisonIsPairedOnTheCasesBothAnswered() {
+        // Only c1 is common: dr-a's Safety on c1 is 1 (trial 1) and 0 (trial 2), dr-b's is 1. With one case,
+        // every bootstrap replicate draws c1, so the interval is the point difference itself.
+        List<Comparison.Difference> differences = new Comparison(lake).compare(version,
+                Comparison.Responder.parse("dr-a"), Comparison.Responder.parse("dr-b:Human"), 200, 7);
+        Comparison.Difference safety = differences.stream()
+                .filter(d -> d.metric().equals("Safety") && d.grading().equals("Majority")).findFirst().orElseThrow();
+        assertEquals(0.5, safety.a(), EPS);
+        assertEquals(1.0, safety.b(), EPS);
+        assertEquals(0.5, safety.difference(), EPS);
+        assertEquals(0.5, safety.low(), EPS);
+        assertEquals(0.5, safety.high(), EPS);
+        assertEquals(1, safety.cases());
+        assertEquals(200, safety.replicates());
+        Comparison.Difference completeness = differences.stream()
+                .filter(d -> d.metric().equals("Completeness") && d.grading().equals("Majority")).findFirst().orElseThrow();
+        assertEquals(0.5, completeness.difference(), EPS);
+    }
+
+    @Test
+    void bootstrapIsSeededAndItsIntervalHoldsThePointEstimate() {
+        // dr-a against itself over both cases: the difference is 0 in every replicate.
+        List<Comparison.Difference> self = new Comparison(lake).compare(version, Comparison.Responder.parse("dr-a"),
+                Comparison.Responder.parse("dr-a"), 100, 3);
+        assertTrue(self.stream().allMatch(d -> d.difference() == 0 && d.low() == 0 && d.high() == 0));
+        assertEquals(2, self.get(0).cases());
+    }
+
+    @Test
+    void exportWritesTheLeaderboardCsvToTheLetter() throws Exception {
+        Path csv = tmp.resolve("out/metrics.csv");
+        int rows = new LeaderboardExport(lake).export(version, false, csv.toString());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
+        assertEquals(rows + 1, lines.size());
+        assertEquals(lake.read(Tables.METRICS).where("cases = 'AllCases'").count(), rows);
+        assertTrue(lines.contains("dr-b,Solo Models,Human,All,Safety,1,1.0,,,,NO,AllCases,Majority,AllHarm,dr-b,"), String.join("\n", lines));
+        assertTrue(lines.contains("dr-a,Solo Models,Human,Severe,omission_share,1,0.5,,,,NO,AllCases,Majority,AllHarm,dr-a,"));
+        assertTrue(lines.contains("dr-a,Solo Models,Human,All,Safety,2,0.5," + Math.sqrt(2) / 3 + "," + (Math.sqrt(2) / 3 / Math.sqrt(2))
+                + "," + 1.96 * (Math.sqrt(2) / 3 / Math.sqrt(2)) + ",NO,AllCases,Majority,AllHarm,dr-a,"), "numbers are unrounded");
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Specialty=")));
+        int withSpecialties = new LeaderboardExport(lake).export(version, true, csv.toString());
+        assertTrue(withSpecialties > rows);
+        assertTrue(Files.readAllLines(csv).stream().anyMatch(l -> l.contains(",Specialty=Neurology,")));
+    }
+
+    @Test
+    void importRejectsBadLinesWithFileLineAndFieldAndWritesNothing() throws Exception {
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.write(bad, List.of(
+                "{\"responder\":\"dr-c\",\"trial\":1,\"case_id\":\"c1\",\"response\":[]}",
+                "{\"responder\":\"dr-c\",\"trial\":0,\"case_id\":\"c9\",\"response\":42}",
+                "{\"responder\":\"dr-c\",\"trial\":1,\"case_id\":\"c1\",\"response\":\"[]\",\"note\":1}",
+                "not json"));
+        long before = lake.read(Tables.RESPONSES).count();
+        dev.noharm.benchmark.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.noharm.benchmark.InvalidInputException.class, () -> new ImportResponses(lake).importFile(bad.toString(), version));
+        assertEquals(List.of(
+                "bad.jsonl:2: trial: must be an integer >= 1, got 0",
+                "bad.jsonl:2: response: must be the JSON array of grades or the raw response text as a string",
+                "bad.jsonl:2: case_id: no case \"c9\" in dataset version " + version,
+                "bad.jsonl:3: note: unknown field (expected one of: case_id, condition, responder, response, trial)",
+                "bad.jsonl:3: case_id: responder \"dr-c\" already answered case \"c1\" in trial 1 (line 1)",
+                "bad.jsonl:4: malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                e.problems().stream().map(dev.noharm.benchmark.ValidationProblem::toString).toList());
+        assertEquals(before, lake.read(Tables.RESPONSES).count(), "nothing written");
+    }
+
+    @Test
+    void reimportingTheSameFileIsANoOp() throws Exception {
+        Path again = tmp.resolve("responses.jsonl");
+        ImportResponses.Result result = new ImportResponses(lake).importFile(again.toString(), version);
+        assertTrue(result.alreadyPresent());
+        assertEquals(5, lake.read(Tables.RESPONSES).count());
     }
 }

@@ -1,0 +1,68 @@
+package dev.noharm.cli;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.SparkSessions;
+import dev.noharm.scoring.Comparison;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {
+            "Paired difference (B minus A) of every metric between two scored responders on the cases both answered,",
+            "with a seeded case-bootstrap 95% interval. Name a responder as id, id@version or id:condition."})
+final class CompareCommand implements Callable<Integer> {
+
+    @Option(names = "--a", paramLabel = "RESPONDER", required = true, description = "The reference, e.g. physicians or the old model version.")
+    String a;
+
+    @Option(names = "--b", paramLabel = "RESPONDER", required = true, description = "The responder compared with it.")
+    String b;
+
+    @Option(names = "--metric", paramLabel = "NAME", description = "Only these metrics (repeatable). Default: all.")
+    List<String> metrics;
+
+    @Option(names = "--replicates", defaultValue = "1000", description = "Bootstrap replicates. Default: ${DEFAULT-VALUE}.")
+    int replicates;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Bootstrap seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--dataset-version", paramLabel = "V", defaultValue = "latest", description = "Default: the latest ingested.")
+    String datasetVersion;
+
+    @Mixin
+    LakeOption lake;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        Lake target = new Lake(SparkSessions.getOrCreate("noharm compare"), lake.uri());
+        String version = DatasetVersions.resolve(target, datasetVersion);
+        List<Comparison.Difference> differences;
+        try {
+            differences = new Comparison(target).compare(version, Comparison.Responder.parse(a), Comparison.Responder.parse(b), replicates, seed);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
+        }
+        PrintWriter out = command.commandLine().getOut();
+        out.printf(Locale.ROOT, "compare: B = %s minus A = %s, dataset %s, %d replicates (seed %d)%n", b, a, version, replicates, seed);
+        out.printf(Locale.ROOT, "%-10s %-22s %-10s %10s %10s %10s %22s %6s%n", "grading", "metric", "harm", "A", "B", "B - A", "95% bootstrap", "cases");
+        for (Comparison.Difference d : differences) {
+            if (metrics != null && !metrics.contains(d.metric())) {
+                continue;
+            }
+            out.printf(Locale.ROOT, "%-10s %-22s %-10s %10.4f %10.4f %10.4f  [%8.4f, %8.4f] %6d%n", d.grading(), d.metric(), d.harm(),
+                    d.a(), d.b(), d.difference(), d.low(), d.high(), d.cases());
+        }
+        return ExitCode.OK;
+    }
+}
