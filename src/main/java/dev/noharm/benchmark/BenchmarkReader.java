@@ -4,9 +4,6 @@ import static dev.noharm.benchmark.BenchmarkSource.ANNOTATIONS;
 import static dev.noharm.benchmark.BenchmarkSource.CASES;
 import static dev.noharm.benchmark.BenchmarkSource.OPTIONS;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,9 +29,6 @@ public final class BenchmarkReader {
             Set.of("case_id", "option_no", "category", "text", "escalation", "no_intervention");
     private static final Set<String> ANNOTATION_FIELDS = Set.of(
             "case_id", "option_no", "annotator_id", "appropriateness", "harm_if_done", "harm_if_omitted");
-
-    private final ObjectMapper json =
-            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Benchmark read(BenchmarkSource source) {
         Map<String, List<ValidationProblem>> problems = new LinkedHashMap<>();
@@ -211,32 +205,14 @@ public final class BenchmarkReader {
         }
     }
 
-    private void eachObject(BenchmarkSource source, Map<String, Optional<List<String>>> contents, String file,
+    private static void eachObject(BenchmarkSource source, Map<String, Optional<List<String>>> contents, String file,
             List<ValidationProblem> problems, BiConsumer<JsonLinesFields, Integer> reader) {
         Optional<List<String>> lines = contents.get(file);
         if (lines.isEmpty()) {
             problems.add(new ValidationProblem(file, 0, null, "file not found in " + source.describe()));
             return;
         }
-        int lineNo = 0;
-        for (String line : lines.get()) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode node;
-            try {
-                node = json.readTree(line);
-            } catch (JsonProcessingException e) {
-                problems.add(new ValidationProblem(file, lineNo, null, "malformed JSON: " + e.getOriginalMessage()));
-                continue;
-            }
-            if (node == null || !node.isObject()) {
-                problems.add(new ValidationProblem(file, lineNo, null, "expected a JSON object"));
-                continue;
-            }
-            reader.accept(new JsonLinesFields(node, file, lineNo, problems), lineNo);
-        }
+        JsonLinesFields.eachObject(lines.get(), file, problems, fields -> reader.accept(fields, fields.line()));
     }
 
     static String optionKey(String caseId, int optionNo) {

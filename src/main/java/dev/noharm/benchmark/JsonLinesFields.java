@@ -32,6 +32,37 @@ public final class JsonLinesFields {
         this.problems = problems;
     }
 
+    /**
+     * Calls {@code reader} with the fields of each JSON object line of a file (1-based line numbers; blank
+     * lines skipped), recording malformed lines and non-objects as problems of that line and going on.
+     */
+    public static void eachObject(List<String> lines, String file, List<ValidationProblem> problems,
+            java.util.function.Consumer<JsonLinesFields> reader) {
+        int lineNo = 0;
+        for (String line : lines) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = STRICT_JSON.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                problems.add(new ValidationProblem(file, lineNo, null, "malformed JSON: " + e.getOriginalMessage()));
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                problems.add(new ValidationProblem(file, lineNo, null, "expected a JSON object"));
+                continue;
+            }
+            reader.accept(new JsonLinesFields(node, file, lineNo, problems));
+        }
+    }
+
+    /** One JSON value per line, nothing after it. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     public void problem(String field, String message) {
         problems.add(new ValidationProblem(file, line, prefix + field, message));
     }

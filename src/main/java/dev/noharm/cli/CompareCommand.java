@@ -34,8 +34,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Bootstrap seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--dataset-version", paramLabel = "V", defaultValue = "latest", description = "Default: the latest ingested.")
-    String datasetVersion;
+    @Mixin
+    DatasetVersionOption datasetVersion;
 
     @Mixin
     LakeOption lake;
@@ -46,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Lake target = new Lake(SparkSessions.getOrCreate("noharm compare"), lake.uri());
-        String version = DatasetVersions.resolve(target, datasetVersion);
+        String version = datasetVersion.resolve(target);
         List<Comparison.Difference> differences;
         try {
             differences = new Comparison(target).compare(version, Comparison.Responder.parse(a), Comparison.Responder.parse(b), replicates, seed);

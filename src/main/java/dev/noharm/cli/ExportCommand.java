@@ -22,8 +22,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write (local path or Hadoop URI).")
     String out;
 
-    @Option(names = "--dataset-version", paramLabel = "V", defaultValue = "latest", description = "Default: the latest ingested.")
-    String datasetVersion;
+    @Mixin
+    DatasetVersionOption datasetVersion;
 
     @Option(names = "--specialties", description = "Also export the per-specialty rows (Cases = Specialty=<name>).")
     boolean specialties;
@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Lake target = new Lake(SparkSessions.getOrCreate("noharm export"), lake.uri());
-        String version = DatasetVersions.resolve(target, datasetVersion);
+        String version = datasetVersion.resolve(target);
         int rows = new LeaderboardExport(target).export(version, specialties, out);
         command.commandLine().getOut().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);
         return ExitCode.OK;

@@ -19,9 +19,8 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--responses", paramLabel = "FILE", required = true, description = "The JSON Lines file (local path or Hadoop URI).")
     String file;
 
-    @Option(names = "--dataset-version", paramLabel = "V", defaultValue = "latest",
-            description = "The dataset version the responses answer. Default: the latest ingested.")
-    String datasetVersion;
+    @Mixin
+    DatasetVersionOption datasetVersion;
 
     @Mixin
     LakeOption lake;
@@ -32,7 +31,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Lake target = new Lake(SparkSessions.getOrCreate("noharm import"), lake.uri());
-        String version = DatasetVersions.resolve(target, datasetVersion);
+        String version = datasetVersion.resolve(target);
         ImportResponses.Result result = new ImportResponses(target).importFile(file, version);
         command.commandLine().getOut().printf(result.alreadyPresent()
                         ? "import %s: already in the lake (%d responses from %d responders): nothing written%n"

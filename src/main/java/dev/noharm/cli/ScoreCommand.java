@@ -1,5 +1,6 @@
 package dev.noharm.cli;
 
+import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
 import dev.noharm.scoring.HarmWeights;
@@ -42,7 +43,7 @@ final class ScoreCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
         }
         Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
-        List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v)).toList();
+        List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
         new ScoreJob(target, harmWeights, command.commandLine().getOut()).run(resolved);
         return ExitCode.OK;
     }

@@ -4,6 +4,7 @@ import dev.noharm.benchmark.BenchmarkOption;
 import dev.noharm.benchmark.InvalidInputException;
 import dev.noharm.benchmark.ValidationProblem;
 import dev.noharm.generation.ratelimit.CoordinatorServer;
+import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class GenerateJob {
     public Result run() {
         SparkSession spark = lake.spark();
         List<ModelSpec> models = resolveModels();
-        String datasetVersion = resolveDatasetVersion();
+        String datasetVersion = DatasetVersions.resolve(lake, spec.datasetVersion(), specFile, "dataset_version");
 
         Map<String, List<BenchmarkOption>> optionsByCase = new LinkedHashMap<>();
         Map<String, String> caseText = new LinkedHashMap<>();
@@ -179,23 +180,6 @@ public final class GenerateJob {
             throw new InvalidInputException("run spec " + specFile, problems);
         }
         return models;
-    }
-
-    private String resolveDatasetVersion() {
-        List<Row> versions = lake.read(Tables.DATASET_VERSIONS).orderBy(functions.col("ingested_at").desc()).collectAsList();
-        List<String> known = versions.stream().map(r -> r.<String>getAs("dataset_version")).toList();
-        if (versions.isEmpty()) {
-            throw new InvalidInputException("run spec " + specFile, List.of(new ValidationProblem(specFile, 0, "dataset_version",
-                    "the lake " + lake.uri() + " has no dataset; run ./submit.sh ingest first")));
-        }
-        if (spec.datasetVersion().equals("latest")) {
-            return known.get(0);
-        }
-        if (!known.contains(spec.datasetVersion())) {
-            throw new InvalidInputException("run spec " + specFile, List.of(new ValidationProblem(specFile, 0, "dataset_version",
-                    "'" + spec.datasetVersion() + "' is not in the lake (has: " + String.join(", ", known) + ")")));
-        }
-        return spec.datasetVersion();
     }
 
     private Set<String> completedKeys(String datasetVersion, List<ModelSpec> models) {

@@ -2,10 +2,7 @@ package dev.noharm.scoring;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.noharm.benchmark.InvalidInputException;
 import dev.noharm.benchmark.JsonLinesFields;
 import dev.noharm.benchmark.ValidationProblem;
@@ -55,65 +52,10 @@ public final class ImportResponses {
         for (Row r : lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)).select("case_id", "option_count").collectAsList()) {
             optionCounts.put(r.getString(0), r.getInt(1));
         }
-        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         List<ValidationProblem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
-        int lineNo = 0;
-        for (String line : lines) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode node;
-            try {
-                node = json.readTree(line);
-            } catch (JsonProcessingException e) {
-                problems.add(new ValidationProblem(fileName, lineNo, null, "malformed JSON: " + e.getOriginalMessage()));
-                continue;
-            }
-            if (node == null || !node.isObject()) {
-                problems.add(new ValidationProblem(fileName, lineNo, null, "expected a JSON object"));
-                continue;
-            }
-            JsonLinesFields f = new JsonLinesFields(node, fileName, lineNo, problems);
-            f.rejectUnknownFields(FIELDS);
-            Optional<String> responder = f.requiredString("responder");
-            String condition = f.optionalString("condition").orElse("Human");
-            Optional<Integer> trial = f.requiredPositiveInt("trial");
-            Optional<String> caseId = f.requiredString("case_id");
-            JsonNode response = node.get("response");
-            String text = null;
-            if (response == null || response.isNull()) {
-                f.problem("response", "required field is missing");
-            } else if (response.isArray()) {
-                text = response.toString();
-            } else if (response.isTextual()) {
-                text = response.textValue();
-            } else {
-                f.problem("response", "must be the JSON array of grades or the raw response text as a string");
-            }
-            if (caseId.isPresent() && !optionCounts.containsKey(caseId.get())) {
-                f.problem("case_id", "no case \"" + caseId.get() + "\" in dataset version " + datasetVersion);
-            }
-            if (responder.isPresent() && trial.isPresent() && caseId.isPresent()) {
-                String key = responder.get() + "\u0000" + condition + "\u0000" + trial.get() + "\u0000" + caseId.get();
-                Integer first = seen.putIfAbsent(key, lineNo);
-                if (first != null) {
-                    f.problem("case_id", "responder \"" + responder.get() + "\" already answered case \"" + caseId.get()
-                            + "\" in trial " + trial.get() + " (line " + first + ")");
-                }
-            }
-            if (responder.isPresent() && trial.isPresent() && caseId.isPresent() && text != null) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("responder", responder.get());
-                row.put("condition", condition);
-                row.put("trial", trial.get());
-                row.put("case_id", caseId.get());
-                row.put("response_text", text);
-                rows.add(row);
-            }
-        }
+        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, seen, rows));
         if (lines.stream().allMatch(String::isBlank)) {
             problems.add(new ValidationProblem(fileName, 0, null, "no responses in the file"));
         }
@@ -145,6 +87,47 @@ public final class ImportResponses {
             lake.deleteQuietly(staging);
         }
         return new Result(importId, datasetVersion, rows.size(), responders, false);
+    }
+
+    private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts,
+            Map<String, Integer> seen, List<Map<String, Object>> rows) {
+        JsonNode node = f.node();
+        f.rejectUnknownFields(FIELDS);
+        Optional<String> responder = f.requiredString("responder");
+        String condition = f.optionalString("condition").orElse("Human");
+        Optional<Integer> trial = f.requiredPositiveInt("trial");
+        Optional<String> caseId = f.requiredString("case_id");
+        JsonNode response = node.get("response");
+        String text = null;
+        if (response == null || response.isNull()) {
+            f.problem("response", "required field is missing");
+        } else if (response.isArray()) {
+            text = response.toString();
+        } else if (response.isTextual()) {
+            text = response.textValue();
+        } else {
+            f.problem("response", "must be the JSON array of grades or the raw response text as a string");
+        }
+        if (caseId.isPresent() && !optionCounts.containsKey(caseId.get())) {
+            f.problem("case_id", "no case \"" + caseId.get() + "\" in dataset version " + datasetVersion);
+        }
+        if (responder.isPresent() && trial.isPresent() && caseId.isPresent()) {
+            String key = responder.get() + "\u0000" + condition + "\u0000" + trial.get() + "\u0000" + caseId.get();
+            Integer first = seen.putIfAbsent(key, f.line());
+            if (first != null) {
+                f.problem("case_id", "responder \"" + responder.get() + "\" already answered case \"" + caseId.get()
+                        + "\" in trial " + trial.get() + " (line " + first + ")");
+            }
+        }
+        if (responder.isPresent() && trial.isPresent() && caseId.isPresent() && text != null) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("responder", responder.get());
+            row.put("condition", condition);
+            row.put("trial", trial.get());
+            row.put("case_id", caseId.get());
+            row.put("response_text", text);
+            rows.add(row);
+        }
     }
 
     private List<String> readLines(String file) {

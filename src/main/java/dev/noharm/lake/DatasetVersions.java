@@ -1,29 +1,28 @@
-package dev.noharm.cli;
+package dev.noharm.lake;
 
 import static org.apache.spark.sql.functions.col;
 
 import dev.noharm.benchmark.InvalidInputException;
 import dev.noharm.benchmark.ValidationProblem;
-import dev.noharm.lake.Lake;
-import dev.noharm.lake.Tables;
 import java.util.List;
 
-/** Resolves a {@code --dataset-version} option: {@code latest}, or a version that must exist in the lake. */
-final class DatasetVersions {
+/** Resolves a requested dataset version: {@code latest} (the most recently ingested) or one that must exist. */
+public final class DatasetVersions {
     private DatasetVersions() {}
 
-    static String resolve(Lake lake, String requested) {
+    /** {@code where} and {@code field} name the source of the request in error messages (a spec file, an option). */
+    public static String resolve(Lake lake, String requested, String where, String field) {
         List<String> known = lake.read(Tables.DATASET_VERSIONS).orderBy(col("ingested_at").desc())
                 .select("dataset_version").collectAsList().stream().map(r -> r.getString(0)).toList();
         if (known.isEmpty()) {
-            throw new InvalidInputException("--dataset-version", List.of(new ValidationProblem("--dataset-version", 0, null,
+            throw new InvalidInputException(where, List.of(new ValidationProblem(where, 0, field,
                     "the lake " + lake.uri() + " has no dataset; run ./submit.sh ingest first")));
         }
         if (requested.equals("latest")) {
             return known.get(0);
         }
         if (!known.contains(requested)) {
-            throw new InvalidInputException("--dataset-version", List.of(new ValidationProblem("--dataset-version", 0, null,
+            throw new InvalidInputException(where, List.of(new ValidationProblem(where, 0, field,
                     "'" + requested + "' is not in the lake (has: " + String.join(", ", known) + ")")));
         }
         return requested;
