@@ -28,6 +28,13 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "LEVEL=W,...", description = "Safety's harm weights. Default: none=0,uncertain=0,mild=1,moderate=2,severe=3,death=3.")
     String weights;
 
+    @Option(names = "--bootstrap", paramLabel = "N", defaultValue = "0",
+            description = "Also compute a case-bootstrap 95% interval per metric (over all cases) with N replicates. Default: off.")
+    int bootstrap;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Bootstrap seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
     @Mixin
     LakeOption lake;
 
@@ -44,7 +51,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
         Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
         List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
-        new ScoreJob(target, harmWeights, command.commandLine().getOut()).run(resolved);
+        new ScoreJob(target, harmWeights, command.commandLine().getOut(), bootstrap, seed).run(resolved);
         return ExitCode.OK;
     }
 }

@@ -185,7 +185,9 @@ public final class Tables {
                     required("trial", IntegerType),
                     required("case_id", StringType),
                     required("option_no", IntegerType),
-                    required("recommended", BooleanType)),
+                    required("recommended", BooleanType),
+                    required("parse_failure", BooleanType),
+                    optional("runtime_seconds", DoubleType)),
             "dev.noharm.scoring.ScoreJob");
 
     /** Per (responder, grading, trial, case): severity, errors by level, and the sums every trial metric is built from. */
@@ -269,7 +271,9 @@ public final class Tables {
                     required("mean", DoubleType),
                     optional("sd", DoubleType),
                     optional("se", DoubleType),
-                    optional("ci", DoubleType)),
+                    optional("ci", DoubleType),
+                    optional("bootstrap_low", DoubleType),
+                    optional("bootstrap_high", DoubleType)),
             "dev.noharm.scoring.ScoreJob");
 
     /** Per option and responder: how often it was recommended, and the harm done by recommending or omitting it. */

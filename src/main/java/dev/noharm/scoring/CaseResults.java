@@ -25,16 +25,15 @@ import org.apache.spark.sql.functions;
  * metric is computed ({@link TrialMetrics}).
  */
 final class CaseResults {
-    static final String[] RESPONSE_KEYS = {"dataset_version", "responder", "version", "condition", "trial", "case_id"};
-
     private CaseResults() {}
 
     /**
-     * @param decisions one row per (responder, trial, case, option) with {@code recommended}
+     * @param decisions one row per (responder, trial, case, option) with {@code recommended}, and the
+     *     response's {@code parse_failure} and {@code runtime_seconds} repeated on each of its rows (so no
+     *     second join is needed)
      * @param labels option_labels rows of the same dataset version (both grading modes)
-     * @param responses one row per scored response, with {@code parse_failure} and {@code runtime_seconds}
      */
-    static Dataset<Row> compute(Dataset<Row> decisions, Dataset<Row> labels, Dataset<Row> responses, HarmWeights weights) {
+    static Dataset<Row> compute(Dataset<Row> decisions, Dataset<Row> labels, HarmWeights weights) {
         Column recommended = col("recommended");
         Column severity = when(recommended, col("harm_if_done_level")).otherwise(col("harm_if_omitted_level"));
         Column[] weightArray = new Column[Harm.values().length];
@@ -69,6 +68,8 @@ final class CaseResults {
         aggregates.add(count(col("escalation").and(col("appropriate")).and(recommended)).as("escalation_appropriate_recommended"));
         aggregates.add(sum("severity_weight").cast("double").as("harm_weight"));
         aggregates.add(sum("max_weight").cast("double").as("harm_weight_max"));
+        aggregates.add(max("parse_failure").as("parse_failure"));
+        aggregates.add(max("runtime_seconds").as("runtime_seconds"));
 
         Dataset<Row> perCase = joined
                 .groupBy(col("dataset_version"), col("responder"), col("version"), col("condition"), col("grading"),
@@ -78,11 +79,7 @@ final class CaseResults {
         Column maxSeverityName = functions.element_at(functions.array(
                 java.util.Arrays.stream(Harm.values()).map(h -> lit(h.wireName())).toArray(Column[]::new)),
                 col("max_severity_level").plus(1));
-        return perCase
-                .join(responses.select("dataset_version", "responder", "version", "condition", "trial", "case_id",
-                        "parse_failure", "runtime_seconds"),
-                        seq(RESPONSE_KEYS))
-                .withColumn("max_severity", maxSeverityName);
+        return perCase.withColumn("max_severity", maxSeverityName);
     }
 
     static scala.collection.immutable.Seq<String> seq(String... columns) {

@@ -37,11 +37,20 @@ public final class ScoreJob {
     private final Lake lake;
     private final HarmWeights weights;
     private final PrintWriter out;
+    private final int bootstrapReplicates;
+    private final long bootstrapSeed;
 
     public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out) {
+        this(lake, weights, out, 0, 1);
+    }
+
+    /** With {@code bootstrapReplicates > 0}, metrics over all cases also get a seeded case-bootstrap 95% interval. */
+    public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out, int bootstrapReplicates, long bootstrapSeed) {
         this.lake = lake;
         this.weights = weights;
         this.out = out;
+        this.bootstrapReplicates = bootstrapReplicates;
+        this.bootstrapSeed = bootstrapSeed;
     }
 
     public record Result(String datasetVersion, long responses, long parseFailures, long decisions) {}
@@ -77,7 +86,8 @@ public final class ScoreJob {
 
         Dataset<Row> decisions = parsed
                 .select(col("dataset_version"), col("responder"), col("version"), col("condition"), col("trial"), col("case_id"),
-                        col("recommended_options"), explode(sequence(lit(1), col("option_count"))).as("option_no"))
+                        col("recommended_options"), col("parse_failure"), col("runtime_seconds"),
+                        explode(sequence(lit(1), col("option_count"))).as("option_no"))
                 .withColumn("recommended", array_contains(col("recommended_options"), col("option_no")))
                 .drop("recommended_options");
         Dataset<Row> scoredResponses = parsed.select(col("dataset_version"), col("responder"), col("version"), col("condition"),
@@ -90,9 +100,8 @@ public final class ScoreJob {
             write(Tables.SCORED_RESPONSES, scoredResponses, staging);
             write(Tables.DECISIONS, decisions, staging);
             Dataset<Row> stagedDecisions = readStaged(Tables.DECISIONS, staging);
-            Dataset<Row> stagedResponses = readStaged(Tables.SCORED_RESPONSES, staging);
 
-            Dataset<Row> caseResults = CaseResults.compute(stagedDecisions, labels, stagedResponses, weights);
+            Dataset<Row> caseResults = CaseResults.compute(stagedDecisions, labels, weights);
             write(Tables.CASE_RESULTS, caseResults, staging);
             Dataset<Row> stagedCases = readStaged(Tables.CASE_RESULTS, staging);
 
@@ -102,9 +111,13 @@ public final class ScoreJob {
             Dataset<Row> trialMetrics = TrialMetrics.compute(scoped, TRIAL_KEYS);
             write(Tables.TRIAL_METRICS, trialMetrics, staging);
 
-            Dataset<Row> names = parsed.select("responder", "version", "condition", "display_name", "team", "provider").distinct();
+            // One name per responder, even if the registry's display name changed between runs.
+            Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
+                    .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
+                            functions.max("provider").as("provider"));
             Dataset<Row> metrics = TrialMetrics.acrossTrials(readStaged(Tables.TRIAL_METRICS, staging), METRIC_KEYS)
                     .join(names, CaseResults.seq("responder", "version", "condition"));
+            metrics = withBootstrapIntervals(metrics, stagedCases, cases);
             write(Tables.METRICS, metrics, staging);
             write(Tables.OPTION_RESULTS, optionResults(stagedDecisions, labels), staging);
 
@@ -125,6 +138,19 @@ public final class ScoreJob {
         out.printf("score: dataset %s: %d responders, %d responses (%d parse failures), %d option decisions scored%n",
                 version, totals.getLong(2), result.responses(), result.parseFailures(), result.decisions());
         return result;
+    }
+
+    /** Adds bootstrap_low / bootstrap_high (AllCases rows only; empty elsewhere or when bootstrapping is off). */
+    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases) {
+        if (bootstrapReplicates <= 0) {
+            return metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"));
+        }
+        List<String> caseIds = cases.select("case_id").orderBy("case_id").collectAsList().stream().map(r -> r.getString(0)).toList();
+        Dataset<Row> intervals = CaseBootstrap.withoutOriginal(CaseBootstrap.replicateMeans(caseResults,
+                        CaseBootstrap.weights(lake.spark(), caseIds, bootstrapReplicates, bootstrapSeed)))
+                .groupBy("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
+                .agg(functions.expr("percentile(mean, 0.025)").as("bootstrap_low"), functions.expr("percentile(mean, 0.975)").as("bootstrap_high"));
+        return metrics.join(intervals, CaseResults.seq(METRIC_KEYS.toArray(String[]::new)), "left");
     }
 
     /** Per option and responder, across trials: how often recommended, and the harm that caused. */

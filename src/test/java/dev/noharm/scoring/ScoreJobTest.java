@@ -272,4 +272,22 @@ class ScoreJobTest {
         assertTrue(result.alreadyPresent());
         assertEquals(5, lake.read(Tables.RESPONSES).count());
     }
+
+    @Test
+    void scoreCanAddABootstrapIntervalPerMetric(SparkSession spark, @TempDir Path dir) throws Exception {
+        // A copy of the lake, scored again with 300 replicates: the interval holds the mean, and dr-b,
+        // who answered one case, has the same value in every replicate that draws it.
+        org.apache.commons.io.FileUtils.copyDirectory(tmp.resolve("lake").toFile(), dir.resolve("lake").toFile());
+        Lake copy = new Lake(spark, dir.resolve("lake").toString());
+        new ScoreJob(copy, HarmWeights.defaults(), new PrintWriter(new StringWriter()), 300, 5).run(List.of(version));
+        Row safety = copy.read(Tables.METRICS)
+                .where("responder = 'dr-a' AND grading = 'Majority' AND cases = 'AllCases' AND metric = 'Safety'").first();
+        double mean = safety.getAs("mean");
+        assertTrue(safety.<Double>getAs("bootstrap_low") <= mean && mean <= safety.<Double>getAs("bootstrap_high"), safety.toString());
+        Row drB = copy.read(Tables.METRICS)
+                .where("responder = 'dr-b' AND grading = 'Majority' AND cases = 'AllCases' AND metric = 'Safety'").first();
+        assertEquals(1.0, drB.<Double>getAs("bootstrap_low"), EPS);
+        assertEquals(1.0, drB.<Double>getAs("bootstrap_high"), EPS);
+        assertNull(lake.read(Tables.METRICS).where("metric = 'Safety'").first().getAs("bootstrap_low"), "off by default");
+    }
 }
