@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers (one JSON line each); they use their own scratch lakes.",
-        subcommands = {BenchCommand.Generation.class})
+        subcommands = {BenchCommand.Generation.class, BenchCommand.Scoring.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -21,7 +21,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(command.commandLine(), "missing benchmark (generation)");
+        throw new picocli.CommandLine.ParameterException(command.commandLine(), "missing benchmark (generation or scoring)");
     }
 
     @Command(name = "generation", mixinStandardHelpOptions = true,
@@ -59,6 +59,45 @@ final class BenchCommand implements Runnable {
             Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("noharm-bench-");
             String line = new GenerationBench(SparkSessions.getOrCreate("noharm bench generation"), dir)
                     .run(new GenerationBench.Settings(items, baselineItems, rpm, latencyMs, concurrency));
+            command.commandLine().getOut().println(line);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "scoring", mixinStandardHelpOptions = true,
+            description = {
+                "Time the metric computation from parsed-decision Parquet files (cases x options x responders x trials",
+                "decisions), in Spark and in DuckDB over the same files, side by side; prints one JSON line."})
+    static final class Scoring implements Callable<Integer> {
+        @Option(names = "--cases", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}.")
+        int cases;
+
+        @Option(names = "--options", defaultValue = "50", description = "Options per case. Default: ${DEFAULT-VALUE}.")
+        int options;
+
+        @Option(names = "--responders", defaultValue = "20", description = "Default: ${DEFAULT-VALUE}.")
+        int responders;
+
+        @Option(names = "--trials", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+        int trials;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions (medians are reported). Default: ${DEFAULT-VALUE}.")
+        int repeat;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder (default: a new temporary folder).")
+        Path workDir;
+
+        @Mixin
+        LakeOption lake; // accepted for uniformity; benchmarks use scratch lakes under --work-dir
+
+        @Spec
+        CommandSpec command;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("noharm-bench-");
+            String line = new dev.noharm.scoring.ScoringBench(SparkSessions.getOrCreate("noharm bench scoring"), dir)
+                    .run(new dev.noharm.scoring.ScoringBench.Size(cases, options, responders, trials), repeat);
             command.commandLine().getOut().println(line);
             return ExitCode.OK;
         }

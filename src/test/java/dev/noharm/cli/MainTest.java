@@ -50,7 +50,7 @@ class MainTest {
 
     @Test
     void everyCommandAnswersHelp() {
-        for (String command : new String[] {"ingest", "synthesize", "generate", "simulator", "demo", "import", "score", "export", "compare", "bench generation"}) {
+        for (String command : new String[] {"ingest", "synthesize", "generate", "simulator", "demo", "import", "score", "export", "compare", "bench generation", "bench scoring"}) {
             String[] words = (command + " --help").split(" ");
             Outcome o = run(words);
             assertEquals(ExitCode.OK, o.code(), command);

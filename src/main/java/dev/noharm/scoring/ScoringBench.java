@@ -1,0 +1,223 @@
+package dev.noharm.scoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.benchmark.IngestBenchmark;
+import dev.noharm.benchmark.SyntheticBenchmark;
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * The scoring scale benchmark: synthesizes parsed decisions (responders x trials x cases x options) as
+ * Parquet, then times the metric computation from those files, in Spark (the project's own code path:
+ * case results, trial metrics per case set, across trials) and in DuckDB (the same aggregation in SQL,
+ * over the same files), side by side in one run. Also reports the JVM's peak heap and how many rows came
+ * back to the driver, and checks that Spark and DuckDB agree on Safety.
+ */
+public final class ScoringBench {
+    public record Size(int cases, int options, int responders, int trials) {
+        long decisions() {
+            return (long) cases * options * responders * trials;
+        }
+    }
+
+    private final SparkSession spark;
+    private final Path workDir;
+
+    public ScoringBench(SparkSession spark, Path workDir) {
+        this.spark = spark;
+        this.workDir = workDir;
+    }
+
+    public String run(Size size, int repeat) throws Exception {
+        Path dir = workDir.resolve("n" + size.decisions());
+        Lake lake = new Lake(spark, dir.resolve("lake").toString());
+        new SyntheticBenchmark(size.cases(), size.options(), 3, 5).writeTo(dir.resolve("benchmark"));
+        String version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(dir.resolve("benchmark").toString(),
+                spark.sparkContext().hadoopConfiguration())).datasetVersion();
+
+        String decisionsPath = dir.resolve("decisions").toString();
+        String responsesPath = dir.resolve("scored_responses").toString();
+        long genStart = System.nanoTime();
+        Dataset<Row> responses = spark.range((long) size.responders() * size.trials() * size.cases())
+                .select(lit(version).as("dataset_version"),
+                        concat(lit("r"), col("id").mod(size.responders())).as("responder"), lit("").as("version"),
+                        lit("Advisor").as("condition"),
+                        col("id").divide(size.responders()).cast("long").mod(size.trials()).plus(1).cast("int").as("trial"),
+                        functions.format_string("syn%07d", col("id").divide((long) size.responders() * size.trials()).cast("long").plus(1)).as("case_id"),
+                        xxhash64(col("id")).mod(100).lt(3).as("parse_failure"),
+                        lit(null).cast("double").as("runtime_seconds"));
+        responses.write().mode(SaveMode.Overwrite).parquet(responsesPath);
+        Dataset<Row> decisions = spark.read().parquet(responsesPath)
+                .select(col("dataset_version"), col("responder"), col("version"), col("condition"), col("trial"), col("case_id"),
+                        col("parse_failure"), explode(sequence(lit(1), lit(size.options()))).as("option_no"))
+                .withColumn("recommended", functions.not(col("parse_failure"))
+                        .and(xxhash64(col("responder"), col("trial"), col("case_id"), col("option_no")).mod(100).lt(45)))
+                .withColumn("runtime_seconds", lit(null).cast("double"));
+        decisions.write().mode(SaveMode.Overwrite).parquet(decisionsPath);
+        double generateSeconds = (System.nanoTime() - genStart) / 1e9;
+
+        List<Double> sparkSeconds = new ArrayList<>();
+        List<Double> duckSeconds = new ArrayList<>();
+        long driverRows = 0;
+        resetPeakHeap();
+        for (int i = 0; i < repeat; i++) {
+            long t0 = System.nanoTime();
+            Dataset<Row> caseResults = CaseResults.compute(spark.read().parquet(decisionsPath),
+                    lake.read(Tables.OPTION_LABELS), HarmWeights.defaults());
+            Dataset<Row> scoped = caseResults
+                    .withColumn("cases", explode(functions.array(lit("AllCases"), concat(lit("Specialty="), col("specialty")))))
+                    .withColumn("weight", lit(1.0));
+            Dataset<Row> metrics = TrialMetrics.acrossTrials(TrialMetrics.compute(scoped, ScoreJob.TRIAL_KEYS), ScoreJob.METRIC_KEYS);
+            metrics.write().mode(SaveMode.Overwrite).parquet(dir.resolve("spark-metrics").toString());
+            sparkSeconds.add((System.nanoTime() - t0) / 1e9);
+
+            long t1 = System.nanoTime();
+            duckdb(dir, decisionsPath, lake);
+            duckSeconds.add((System.nanoTime() - t1) / 1e9);
+        }
+        long peakHeapMb = peakHeapBytes() / (1024 * 1024);
+        // Only aggregates come back: the agreement check reads two small metric tables.
+        double maxDifference = agreement(dir);
+        driverRows += spark.read().parquet(dir.resolve("spark-metrics").toString()).where("metric = 'Safety' AND cases = 'AllCases'").count();
+
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode line = json.createObjectNode()
+                .put("bench", "scoring")
+                .put("decisions", size.decisions())
+                .put("cases", size.cases()).put("options", size.options())
+                .put("responders", size.responders()).put("trials", size.trials())
+                .put("generate_seconds", round(generateSeconds))
+                .put("spark_seconds_median", round(median(sparkSeconds)))
+                .put("duckdb_seconds_median", round(median(duckSeconds)))
+                .put("spark_over_duckdb", round(median(sparkSeconds) / median(duckSeconds)))
+                .put("repeats", repeat)
+                .put("jvm_peak_heap_mb", peakHeapMb)
+                .put("rows_collected_to_driver", driverRows)
+                .put("safety_max_abs_difference_spark_vs_duckdb", maxDifference);
+        line.putPOJO("spark_seconds", sparkSeconds);
+        line.putPOJO("duckdb_seconds", duckSeconds);
+        return json.writeValueAsString(line);
+    }
+
+    /** The same aggregation in DuckDB SQL over the same Parquet files: case sums, then trial sums and metrics. */
+    private static void duckdb(Path dir, String decisions, Lake lake) throws SQLException {
+        String labels = lake.tablePath(Tables.OPTION_LABELS).toUri().getPath() + "/*/*.parquet";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
+            s.execute("CREATE TEMP TABLE case_results AS "
+                    + "SELECT d.responder, d.trial, l.grading, d.case_id, l.specialty, "
+                    + " max(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) AS maxsev, "
+                    + errorsSql() + ", "
+                    + " sum(CASE WHEN l.highly_appropriate THEN 1 ELSE 0 END) AS ha, "
+                    + " sum(CASE WHEN l.highly_appropriate AND d.recommended THEN 1 ELSE 0 END) AS ha_r, "
+                    + " sum(CASE WHEN l.appropriate THEN 1 ELSE 0 END) AS a, "
+                    + " sum(CASE WHEN d.recommended THEN 1 ELSE 0 END) AS r, "
+                    + " sum(CASE WHEN d.recommended AND l.appropriate THEN 1 ELSE 0 END) AS ra, "
+                    + " sum(CASE WHEN d.recommended AND (l.appropriate OR l.uncertain) THEN 1 ELSE 0 END) AS rau, "
+                    + " sum(CASE WHEN l.escalation AND l.appropriate THEN 1 ELSE 0 END) AS esc, "
+                    + " sum(CASE WHEN l.escalation AND l.appropriate AND d.recommended THEN 1 ELSE 0 END) AS esc_r, "
+                    + " sum([0,0,1,2,3,3][(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) + 1]) AS hw, "
+                    + " sum(greatest([0,0,1,2,3,3][l.harm_if_done_level + 1], [0,0,1,2,3,3][l.harm_if_omitted_level + 1])) AS hw_max "
+                    + "FROM read_parquet('" + decisions + "/*.parquet') d "
+                    + "JOIN read_parquet('" + labels + "') l USING (case_id, option_no) "
+                    + "GROUP BY ALL");
+            s.execute("COPY (WITH scoped AS ("
+                    + " SELECT *, 'AllCases' AS cases FROM case_results UNION ALL SELECT *, 'Specialty=' || specialty FROM case_results), "
+                    + "trial AS (SELECT responder, grading, trial, cases, count(*) AS n, "
+                    + " avg(CASE WHEN hw_max = 0 THEN 1.0 ELSE 1.0 - hw / hw_max END) AS safety, "
+                    + " sum(CASE WHEN ha > 0 AND ha_r = ha THEN 1 ELSE 0 END)::DOUBLE / nullif(sum(CASE WHEN ha > 0 THEN 1 ELSE 0 END), 0) AS completeness, "
+                    + " CASE WHEN sum(r) = 0 THEN 0 ELSE sum(ra)::DOUBLE / sum(r) END AS precision, "
+                    + " sum(ra)::DOUBLE / nullif(sum(a), 0) AS recall, "
+                    + " CASE WHEN sum(rau) = 0 THEN 1 ELSE sum(ra)::DOUBLE / sum(rau) END AS restraint, "
+                    + " sum(CASE WHEN esc > 0 AND esc_r > 0 THEN 1 ELSE 0 END)::DOUBLE / nullif(sum(CASE WHEN esc > 0 THEN 1 ELSE 0 END), 0) AS escalation, "
+                    + levelSql() + " FROM scoped GROUP BY ALL) "
+                    + "SELECT responder, grading, cases, count(*) AS trials, avg(safety) AS safety, stddev_samp(safety) AS safety_sd, "
+                    + " avg(completeness) AS completeness, avg(precision) AS precision, avg(recall) AS recall, avg(restraint) AS restraint, "
+                    + " avg(escalation) AS escalation, avg(pct_ge_4) AS severe_case_harm_rate "
+                    + "FROM trial GROUP BY ALL) TO '" + dir.resolve("duckdb-metrics.parquet") + "' (FORMAT parquet)");
+        }
+    }
+
+    private static String errorsSql() {
+        List<String> parts = new ArrayList<>();
+        for (int l = 0; l < 6; l++) {
+            String sev = "(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END)";
+            parts.add("sum(CASE WHEN " + sev + " = " + l + " THEN 1 ELSE 0 END) AS e" + l);
+            parts.add("sum(CASE WHEN " + sev + " = " + l + " AND NOT d.recommended THEN 1 ELSE 0 END) AS o" + l);
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String levelSql() {
+        List<String> parts = new ArrayList<>();
+        for (int l = 0; l < 6; l++) {
+            parts.add("avg(CASE WHEN maxsev >= " + l + " THEN 1.0 ELSE 0.0 END) AS pct_ge_" + l);
+            parts.add("100.0 * sum(e" + l + ") / count(*) AS normalized_" + l);
+        }
+        return String.join(", ", parts);
+    }
+
+    /** The largest difference in mean Safety between the two engines, over every responder, grading and case set. */
+    private double agreement(Path dir) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT max(abs(d.safety - sp.mean)) FROM read_parquet('" + dir.resolve("duckdb-metrics.parquet")
+                        + "') d JOIN read_parquet('" + dir.resolve("spark-metrics") + "/*.parquet') sp "
+                        + "ON sp.responder = d.responder AND sp.grading = d.grading AND sp.cases = d.cases AND sp.metric = 'Safety'")) {
+            r.next();
+            return r.getDouble(1);
+        }
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeapBytes() {
+        long total = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                total += pool.getPeakUsage().getUsed();
+            }
+        }
+        return total;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
