@@ -148,6 +148,14 @@ class GenerationIT {
         assertTrue(out.contains("220 items planned, 0 already done, 220 to call"), out);
         assertTrue(out.contains("generate: 220/220 items (100%)"), out);
         assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
+        assertTrue(out.contains("score: dataset ") && out.contains("4 responders, 220 responses"), out);
+        assertTrue(out.contains("Simulated careful model"), "headline table: " + out);
+        try (Stream<Path> exports = Files.list(work.resolve("lake/exports"))) {
+            Path csv = exports.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+            List<String> lines = Files.readAllLines(csv);
+            assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,Safety,3,")), "3 trials");
+        }
         assertEquals(0, run(work, Map.of(), "demo"));
         assertTrue(Files.readString(work.resolve("stdout.txt")).contains("220 items planned, 220 already done, 0 to call"));
     }
