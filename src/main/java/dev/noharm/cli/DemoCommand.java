@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
             "The whole pipeline with no API keys: ingest the bundled synthetic sample, start the endpoint simulator",
-            "in-process, generate for several simulated models with several samples each, score them and export the leaderboard.",
+            "in-process, generate for several simulated models with several samples each, score them, export the leaderboard",
+            "and write the HTML report.",
             "Simulated models are not real models; their results say nothing about any real model."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -65,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
             int rows = new LeaderboardExport(target).export(result.datasetVersion(), false, csv);
             out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv format) written to %s%n", rows, csv);
             printHeadline(target, result.datasetVersion(), out);
+            var report = dev.noharm.report.HtmlReport.write(dev.noharm.report.ReportData.from(target, result.datasetVersion(), "Majority"),
+                    new org.apache.hadoop.fs.Path(target.uri(), "report").toString(), target.spark().sparkContext().hadoopConfiguration());
+            out.println("demo: HTML report (open it in a browser; works offline) written to " + report);
             return result.failed() > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
         }
     }

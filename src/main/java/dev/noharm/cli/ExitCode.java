@@ -11,6 +11,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** Input files (a benchmark, responses, a spec, the registry) broke the contract; nothing was written. */
     public static final int INVALID_INPUT = 3;
+    /** Nightly flagged a regression of a model version against its previous version. */
+    public static final int REGRESSION = 4;
     /** The job finished but some items failed after all retries; they are stored with their errors and a rerun retries them. */
     public static final int ITEMS_FAILED = 5;
 }

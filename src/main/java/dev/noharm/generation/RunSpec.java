@@ -41,6 +41,11 @@ public record RunSpec(
     private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models",
             "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "lake");
 
+    /** The same spec on another dataset version (nightly runs one spec over several). */
+    public RunSpec withDatasetVersion(String version) {
+        return new RunSpec(runId, registry, version, models, promptVariants, retry, commit, concurrencyPerTask, progressSeconds, lake);
+    }
+
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
     public static RunSpec load(String path) {
         return parse(ConfigFiles.read(path), path);

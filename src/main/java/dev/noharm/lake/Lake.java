@@ -82,6 +82,28 @@ public final class Lake {
         }
     }
 
+    /**
+     * Moves every file of a staged folder into {@code destination}, keeping what is there: for tables that
+     * grow by whole files (score_runs, regressions). Each move is a single rename, so a reader sees a file
+     * whole or not at all; Spark's part-file names are unique, so nothing is overwritten.
+     */
+    public void appendFiles(Path staged, Path destination) {
+        try {
+            FileSystem fs = fs(destination);
+            fs.mkdirs(destination);
+            for (var status : fs.listStatus(staged)) {
+                String name = status.getPath().getName();
+                if (status.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                    if (!fs.rename(status.getPath(), new Path(destination, name))) {
+                        throw new IOException("rename of " + name + " returned false");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append " + staged + " to " + destination, e);
+        }
+    }
+
     public void deleteQuietly(Path path) {
         try {
             fs(path).delete(path, true);

@@ -300,9 +300,64 @@ public final class Tables {
                     required("harmful_omissions", LongType)),
             "dev.noharm.scoring.ScoreJob");
 
+    /**
+     * One row per completed score of a dataset version, written last (after every score table moved into
+     * place): what the score read, so nightly can tell whether scores are complete and current.
+     */
+    public static final LakeTable SCORE_RUNS = new LakeTable(
+            "score_runs",
+            "scores/score_runs",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("score_id", StringType),
+                    required("scored_at", TimestampType),
+                    required("ok_generations", LongType),
+                    required("imported_responses", LongType),
+                    required("weights", StringType)),
+            "dev.noharm.scoring.ScoreJob");
+
+    /**
+     * Nightly comparisons of a model version with the previous version of the same model: every compared
+     * (grading, case set, harm, metric), with {@code regression} true where it got worse beyond the margin
+     * with an interval that excludes zero.
+     */
+    public static final LakeTable REGRESSIONS = new LakeTable(
+            "regressions",
+            "scores/regressions",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("nightly_id", StringType),
+                    required("checked_at", TimestampType),
+                    required("score_id", StringType),
+                    required("model_id", StringType),
+                    required("version", StringType),
+                    required("previous_version", StringType),
+                    required("grading", StringType),
+                    required("cases", StringType),
+                    required("harm", StringType),
+                    required("metric", StringType),
+                    required("previous_value", DoubleType),
+                    required("new_value", DoubleType),
+                    required("difference", DoubleType),
+                    required("low", DoubleType),
+                    required("high", DoubleType),
+                    required("cases_compared", LongType),
+                    required("replicates", LongType),
+                    optional("worse_when", StringType),
+                    optional("margin", DoubleType),
+                    required("regression", BooleanType)),
+            "dev.noharm.nightly.NightlyJob");
+
     public static List<LakeTable> all() {
         return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
-                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS);
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS);
+    }
+
+    /** The tables ingest writes, committed by a row in dataset_versions. */
+    public static List<LakeTable> benchmarkTables() {
+        return List.of(CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS);
     }
 
     private static StructType schema(StructField... fields) {

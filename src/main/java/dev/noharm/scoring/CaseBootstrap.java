@@ -48,12 +48,14 @@ final class CaseBootstrap {
     }
 
     /**
-     * Per (replicate, responder, version, condition, grading, harm, metric): the metric's mean over trials
-     * on that replicate's case set (all cases in scope {@code AllCases}).
+     * Per (replicate, responder, version, condition, grading, cases, harm, metric): the metric's mean over
+     * trials on that replicate's case set. The case set is {@code AllCases} unless the input already has
+     * a {@code cases} column (see {@link CaseResults#withCaseSets}).
      */
     static Dataset<Row> replicateMeans(Dataset<Row> caseResults, Dataset<Row> weights) {
         List<String> trialKeys = List.of("replicate", "dataset_version", "responder", "version", "condition", "grading", "trial", "cases");
-        Dataset<Row> weighted = caseResults.join(broadcast(weights), "case_id").withColumn("cases", lit("AllCases"));
+        Dataset<Row> scoped = List.of(caseResults.columns()).contains("cases") ? caseResults : caseResults.withColumn("cases", lit("AllCases"));
+        Dataset<Row> weighted = scoped.join(broadcast(weights), "case_id");
         return TrialMetrics.compute(weighted, trialKeys)
                 .groupBy("replicate", "dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
                 .agg(avg("value").as("mean"));

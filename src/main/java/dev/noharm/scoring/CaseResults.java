@@ -1,5 +1,6 @@
 package dev.noharm.scoring;
 
+import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -44,7 +45,7 @@ final class CaseResults {
         Dataset<Row> joined = decisions
                 .join(broadcast(labels.select("dataset_version", "grading", "case_id", "specialty", "option_no",
                         "harm_if_done_level", "harm_if_omitted_level", "highly_appropriate", "appropriate", "uncertain", "escalation")),
-                        seq("dataset_version", "case_id", "option_no"))
+                        JoinKeys.of("dataset_version", "case_id", "option_no"))
                 .withColumn("severity", severity)
                 .withColumn("severity_weight", element_at(weightOf, col("severity").plus(1)))
                 .withColumn("max_weight", greatest(element_at(weightOf, col("harm_if_done_level").plus(1)),
@@ -82,12 +83,14 @@ final class CaseResults {
         return perCase.withColumn("max_severity", maxSeverityName);
     }
 
-    static scala.collection.immutable.Seq<String> seq(String... columns) {
-        return scala.jdk.javaapi.CollectionConverters.asScala(List.of(columns)).toList();
-    }
-
     /** The number of rows where {@code condition} holds, as an int. */
     private static Column count(Column condition) {
         return sum(when(condition, 1).otherwise(0)).cast("int");
+    }
+
+    /** Each case-result row twice: in case set {@code AllCases} and in {@code Specialty=<its specialty>}. */
+    static Dataset<Row> withCaseSets(Dataset<Row> caseResults) {
+        return caseResults.withColumn("cases", functions.explode(functions.array(
+                lit("AllCases"), functions.concat(lit("Specialty="), col("specialty")))));
     }
 }

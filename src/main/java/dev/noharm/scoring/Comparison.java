@@ -1,5 +1,6 @@
 package dev.noharm.scoring;
 
+import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
@@ -36,7 +37,7 @@ public final class Comparison {
     }
 
     /** One compared metric. */
-    public record Difference(String grading, String harm, String metric, double a, double b, double difference,
+    public record Difference(String grading, String scope, String harm, String metric, double a, double b, double difference,
             double low, double high, long cases, long replicates) {}
 
     private final Lake lake;
@@ -45,7 +46,16 @@ public final class Comparison {
         this.lake = lake;
     }
 
+    /** Over all cases only. */
     public List<Difference> compare(String datasetVersion, Responder a, Responder b, int replicates, long seed) {
+        return compare(datasetVersion, a, b, replicates, seed, false);
+    }
+
+    /**
+     * With {@code perSpecialty}, also per specialty ({@code scope} = {@code Specialty=<name>}), on the same
+     * case draws: a specialty's cases in a replicate are those drawn among the common cases.
+     */
+    public List<Difference> compare(String datasetVersion, Responder a, Responder b, int replicates, long seed, boolean perSpecialty) {
         Dataset<Row> caseResults = lake.read(Tables.CASE_RESULTS).where(col("dataset_version").equalTo(datasetVersion));
         Dataset<Row> resultsA = select(caseResults, a);
         Dataset<Row> resultsB = select(caseResults, b);
@@ -59,22 +69,27 @@ public final class Comparison {
         Dataset<Row> both = resultsA.withColumn("side", org.apache.spark.sql.functions.lit("a"))
                 .unionByName(resultsB.withColumn("side", org.apache.spark.sql.functions.lit("b")))
                 .where(col("case_id").isin(commonCases.toArray()));
+        both = perSpecialty ? CaseResults.withCaseSets(both) : both.withColumn("cases", org.apache.spark.sql.functions.lit("AllCases"));
         // Each side keeps its own identity through "responder"; "side" says which is which.
         Dataset<Row> means = CaseBootstrap.replicateMeans(both.withColumn("responder", col("side")),
                 CaseBootstrap.weights(lake.spark(), commonCases, replicates, seed));
-        Dataset<Row> paired = means.groupBy("replicate", "grading", "harm", "metric")
+        Dataset<Row> paired = means.groupBy("replicate", "grading", "cases", "harm", "metric")
                 .pivot("responder", List.of("a", "b"))
                 .agg(first("mean"))
                 .where(col("a").isNotNull().and(col("b").isNotNull()))
                 .withColumn("difference", col("b").minus(col("a")));
         Dataset<Row> point = paired.where(col("replicate").equalTo(0));
-        Dataset<Row> intervals = paired.where(col("replicate").gt(0)).groupBy("grading", "harm", "metric")
+        Dataset<Row> intervals = paired.where(col("replicate").gt(0)).groupBy("grading", "cases", "harm", "metric")
                 .agg(expr("percentile(difference, 0.025)").as("low"), expr("percentile(difference, 0.975)").as("high"),
                         count("difference").as("replicates"));
         List<Difference> out = new ArrayList<>();
-        for (Row r : point.join(intervals, CaseResults.seq("grading", "harm", "metric")).orderBy("grading", "metric", "harm").collectAsList()) {
-            out.add(new Difference(r.getAs("grading"), r.getAs("harm"), r.getAs("metric"), r.getAs("a"), r.getAs("b"),
-                    r.getAs("difference"), r.getAs("low"), r.getAs("high"), commonCases.size(), r.getAs("replicates")));
+        Dataset<Row> casesPerScope = both.where(col("side").equalTo("a")).groupBy("grading", "cases")
+                .agg(org.apache.spark.sql.functions.countDistinct("case_id").as("scope_cases"));
+        for (Row r : point.join(intervals, JoinKeys.of("grading", "cases", "harm", "metric"))
+                .join(casesPerScope, JoinKeys.of("grading", "cases"))
+                .orderBy("grading", "cases", "metric", "harm").collectAsList()) {
+            out.add(new Difference(r.getAs("grading"), r.getAs("cases"), r.getAs("harm"), r.getAs("metric"), r.getAs("a"), r.getAs("b"),
+                    r.getAs("difference"), r.getAs("low"), r.getAs("high"), r.<Long>getAs("scope_cases"), r.getAs("replicates")));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.noharm.scoring;
 
+import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -80,8 +81,11 @@ public final class ScoreJob {
                 .select("dataset_version", "case_id", "option_count", "specialty");
         Dataset<Row> labels = lake.read(Tables.OPTION_LABELS).where(col("dataset_version").equalTo(version));
 
+        // What this score reads, recorded in score_runs so nightly can tell when scores are out of date.
+        long okGenerations = lake.read(Tables.GENERATIONS).where(col("status").equalTo("ok").and(col("dataset_version").equalTo(version))).count();
+        long importedResponses = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(version)).count();
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
-                .join(cases, CaseResults.seq("dataset_version", "case_id"));
+                .join(cases, JoinKeys.of("dataset_version", "case_id"));
         Dataset<Row> parsed = ResponseParsing.parse(responses).cache();
 
         Dataset<Row> decisions = parsed
@@ -105,9 +109,7 @@ public final class ScoreJob {
             write(Tables.CASE_RESULTS, caseResults, staging);
             Dataset<Row> stagedCases = readStaged(Tables.CASE_RESULTS, staging);
 
-            Dataset<Row> scoped = stagedCases
-                    .withColumn("cases", explode(functions.array(lit("AllCases"), concat(lit("Specialty="), col("specialty")))))
-                    .withColumn("weight", lit(1.0));
+            Dataset<Row> scoped = CaseResults.withCaseSets(stagedCases).withColumn("weight", lit(1.0));
             Dataset<Row> trialMetrics = TrialMetrics.compute(scoped, TRIAL_KEYS);
             write(Tables.TRIAL_METRICS, trialMetrics, staging);
 
@@ -116,7 +118,7 @@ public final class ScoreJob {
                     .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
                             functions.max("provider").as("provider"));
             Dataset<Row> metrics = TrialMetrics.acrossTrials(readStaged(Tables.TRIAL_METRICS, staging), METRIC_KEYS)
-                    .join(names, CaseResults.seq("responder", "version", "condition"));
+                    .join(names, JoinKeys.of("responder", "version", "condition"));
             metrics = withBootstrapIntervals(metrics, stagedCases, cases);
             write(Tables.METRICS, metrics, staging);
             write(Tables.OPTION_RESULTS, optionResults(stagedDecisions, labels), staging);
@@ -125,6 +127,7 @@ public final class ScoreJob {
                     Tables.TRIAL_METRICS, Tables.METRICS, Tables.OPTION_RESULTS)) {
                 lake.publish(new Path(new Path(staging, table.name()), "dataset_version=" + version), lake.partitionPath(table, version));
             }
+            recordScoreRun(version, okGenerations, importedResponses, staging);
         } finally {
             lake.deleteQuietly(staging);
         }
@@ -140,6 +143,21 @@ public final class ScoreJob {
         return result;
     }
 
+    /** Appends this score's row to score_runs, after every score table is in place. */
+    private void recordScoreRun(String version, long okGenerations, long importedResponses, Path staging) {
+        Row row = Tables.SCORE_RUNS.row(java.util.Map.of(
+                "dataset_version", version,
+                "score_id", java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12),
+                "scored_at", java.sql.Timestamp.from(java.time.Instant.now()),
+                "ok_generations", okGenerations,
+                "imported_responses", importedResponses,
+                "weights", weights.toString()));
+        Path staged = new Path(staging, Tables.SCORE_RUNS.name());
+        lake.spark().createDataFrame(List.of(row), Tables.SCORE_RUNS.schema()).drop("dataset_version").coalesce(1)
+                .write().parquet(staged.toString());
+        lake.appendFiles(staged, lake.partitionPath(Tables.SCORE_RUNS, version));
+    }
+
     /** Adds bootstrap_low / bootstrap_high (AllCases rows only; empty elsewhere or when bootstrapping is off). */
     private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases) {
         if (bootstrapReplicates <= 0) {
@@ -150,13 +168,13 @@ public final class ScoreJob {
                         CaseBootstrap.weights(lake.spark(), caseIds, bootstrapReplicates, bootstrapSeed)))
                 .groupBy("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
                 .agg(functions.expr("percentile(mean, 0.025)").as("bootstrap_low"), functions.expr("percentile(mean, 0.975)").as("bootstrap_high"));
-        return metrics.join(intervals, CaseResults.seq(METRIC_KEYS.toArray(String[]::new)), "left");
+        return metrics.join(intervals, JoinKeys.of(METRIC_KEYS.toArray(String[]::new)), "left");
     }
 
     /** Per option and responder, across trials: how often recommended, and the harm that caused. */
     private static Dataset<Row> optionResults(Dataset<Row> decisions, Dataset<Row> labels) {
         Column recommended = col("recommended");
-        return decisions.join(functions.broadcast(labels), CaseResults.seq("dataset_version", "case_id", "option_no"))
+        return decisions.join(functions.broadcast(labels), JoinKeys.of("dataset_version", "case_id", "option_no"))
                 .groupBy("dataset_version", "grading", "responder", "version", "condition", "case_id", "specialty", "option_no",
                         "harm_if_done", "harm_if_omitted", "appropriateness")
                 .agg(count(lit(1)).as("responses"),

@@ -156,6 +156,10 @@ class GenerationIT {
             assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,Safety,3,")), "3 trials");
         }
+        assertTrue(out.contains("demo: HTML report"), out);
+        String report = Files.readString(work.resolve("lake/report/index.html"));
+        assertTrue(report.contains("Simulated careful model") && report.contains("echarts.min.js"), "the report embeds the results");
+        assertTrue(Files.size(work.resolve("lake/report/echarts.min.js")) > 500_000, "the chart library is bundled");
         assertEquals(0, run(work, Map.of(), "demo"));
         assertTrue(Files.readString(work.resolve("stdout.txt")).contains("220 items planned, 220 already done, 0 to call"));
     }

@@ -20,12 +20,18 @@ public final class GenerationFixture {
 
     /** One registry entry of an OpenAI-compatible model at {@code baseUrl}. */
     public static String model(String id, String modelName, String baseUrl, int rpm, int maxConcurrent, String extraParams) {
+        return model(id, modelName, baseUrl, rpm, maxConcurrent, extraParams, "1");
+    }
+
+    /** The same, with a model version (nightly tests register a new version of the same model). */
+    public static String model(String id, String modelName, String baseUrl, int rpm, int maxConcurrent, String extraParams,
+            String version) {
         return "  - id: " + id + "\n"
                 + "    display_name: Test model " + id + "\n"
                 + "    provider: openai-compatible\n"
                 + "    base_url: " + baseUrl + "\n"
                 + "    model_name: " + modelName + "\n"
-                + "    model_version: \"1\"\n"
+                + "    model_version: \"" + version + "\"\n"
                 + "    params: {temperature: 0.0, max_output_tokens: 512, seed: 5, timeout_seconds: 5" + extraParams + "}\n"
                 + "    limits: {requests_per_minute: " + rpm + ", max_concurrent: " + maxConcurrent + "}\n"
                 + "    price: {input_per_million: 2.0, output_per_million: 10.0}\n";

@@ -1,0 +1,137 @@
+package dev.noharm.nightly;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.noharm.benchmark.InvalidInputException;
+import dev.noharm.benchmark.JsonLinesFields;
+import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.generation.ConfigFiles;
+import dev.noharm.generation.RunSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A nightly specification ({@code jobs/nightly.yaml}): a run spec (models, samples, prompt variants,
+ * retries, ...) whose {@code run_id} is the nightly id, plus the dataset versions to keep complete and
+ * the regression rule. Validated whole, like every spec.
+ */
+public record NightlySpec(RunSpec run, List<String> datasetVersions, Regression regression) {
+
+    /** Metrics watched for regressions, with how much worse they may get before a flag. */
+    public record Regression(List<String> gradings, int replicates, long seed, int minCases, Map<Watched, Double> margins) {}
+
+    /** The watched metrics: which way is worse, and where they sit in the metric tables. */
+    public enum Watched {
+        SAFETY("Safety", "All", "lower"),
+        COMPLETENESS("Completeness", "All", "lower"),
+        SEVERE_CASE_HARM_RATE("pct_cumulative", "Severe", "higher");
+
+        final String metric;
+        final String harm;
+        final String worseWhen;
+
+        Watched(String metric, String harm, String worseWhen) {
+            this.metric = metric;
+            this.harm = harm;
+            this.worseWhen = worseWhen;
+        }
+
+        String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final Set<String> NIGHTLY_FIELDS = Set.of("nightly_id", "dataset_versions", "regression");
+
+    public static NightlySpec load(String path) {
+        return parse(ConfigFiles.read(path), path);
+    }
+
+    public static NightlySpec parse(String yaml, String fileName) {
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        JsonNode root;
+        try {
+            root = mapper.readTree(yaml);
+        } catch (IOException e) {
+            throw new InvalidInputException("nightly spec " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException("nightly spec " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
+        }
+        List<ValidationProblem> problems = new ArrayList<>();
+        JsonLinesFields f = new JsonLinesFields(root, fileName, 0, problems);
+        String nightlyId = f.requiredString("nightly_id").orElse("nightly");
+
+        List<String> versions = new ArrayList<>();
+        JsonNode list = root.get("dataset_versions");
+        if (list == null || list.isNull()) {
+            versions.add("latest");
+        } else if (!list.isArray() || list.isEmpty()) {
+            f.problem("dataset_versions", "must be a non-empty list of dataset versions, 'latest' or 'all'");
+        } else {
+            list.forEach(v -> versions.add(v.asText()));
+        }
+
+        JsonLinesFields r = f.child("regression");
+        r.rejectUnknownFields(Set.of("gradings", "replicates", "seed", "min_cases", "margins"));
+        List<String> gradings = new ArrayList<>();
+        JsonNode gradingList = root.path("regression").get("gradings");
+        if (gradingList == null || gradingList.isNull()) {
+            gradings.add("Majority");
+        } else {
+            for (JsonNode g : gradingList) {
+                if (!Set.of("Majority", "Unanimous").contains(g.asText())) {
+                    r.problem("gradings", "unknown grading " + g + " (Majority, Unanimous)");
+                }
+                gradings.add(g.asText());
+            }
+        }
+        int replicates = r.optionalPositiveInt("replicates", 1000);
+        int seed = r.optionalPositiveInt("seed", 1);
+        int minCases = r.optionalPositiveInt("min_cases", 10);
+        Map<Watched, Double> margins = new LinkedHashMap<>();
+        JsonNode marginNode = root.path("regression").path("margins");
+        JsonLinesFields m = r.child("margins");
+        List<String> keys = java.util.Arrays.stream(Watched.values()).map(Watched::key).toList();
+        m.rejectUnknownFields(Set.copyOf(keys));
+        for (Watched w : Watched.values()) {
+            JsonNode value = marginNode.get(w.key());
+            if (value == null || value.isNull()) {
+                margins.put(w, 0.0);
+            } else if (!value.isNumber() || value.asDouble() < 0) {
+                m.problem(w.key(), "must be a number >= 0 (how much worse than the previous version is tolerated)");
+            } else {
+                margins.put(w, value.asDouble());
+            }
+        }
+
+        // The rest is a run spec; its own parser checks it and names its fields.
+        ObjectNode runFields = root.deepCopy();
+        NIGHTLY_FIELDS.forEach(runFields::remove);
+        if (runFields.has("run_id")) {
+            f.problem("run_id", "a nightly spec has nightly_id instead");
+        }
+        runFields.put("run_id", nightlyId);
+        runFields.put("dataset_version", "latest");
+        RunSpec run = null;
+        try {
+            run = RunSpec.parse(mapper.writeValueAsString(runFields), fileName);
+        } catch (InvalidInputException e) {
+            problems.addAll(e.problems());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("nightly spec " + fileName, problems);
+        }
+        return new NightlySpec(run, List.copyOf(versions), new Regression(List.copyOf(gradings), replicates, seed, minCases, margins));
+    }
+}

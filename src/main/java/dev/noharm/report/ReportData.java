@@ -1,0 +1,234 @@
+package dev.noharm.report;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.noharm.benchmark.Harm;
+import dev.noharm.lake.JoinKeys;
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * Everything the HTML report shows, computed from the lake's score tables by Spark and brought to the
+ * driver as small aggregates (one row per responder, specialty, option or version). Serialized to JSON
+ * and embedded in the page.
+ */
+public record ReportData(
+        String datasetVersion,
+        String generatedAt,
+        String grading,
+        boolean syntheticBenchmark,
+        List<LeaderboardRow> leaderboard,
+        List<String> specialties,
+        List<HeatCell> severeHarmBySpecialty,
+        List<ErrorBar> errorsByLevel,
+        List<OptionRow> omittedHighlyAppropriate,
+        List<OptionRow> harmfulRecommendations,
+        List<TrendPoint> trends,
+        List<Map<String, Object>> regressions) {
+
+    /** The headline metrics of one responder: mean over trials with the contract's ci (null for one trial). */
+    public record LeaderboardRow(String responder, String version, String displayName, String label, String team, String condition,
+            long trials, Estimate safety, Estimate completeness, Estimate restraint, Estimate overall,
+            Estimate severeCaseHarmRate, Estimate parseFailureRate) {}
+
+    /** mean ± ci, and the case-bootstrap interval when scoring computed one. */
+    public record Estimate(Double mean, Double ci, Double bootstrapLow, Double bootstrapHigh) {}
+
+    public record HeatCell(String label, String specialty, double severeCaseHarmRate) {}
+
+    /** Mean errors per case at one harm level, split into omissions and commissions. */
+    public record ErrorBar(String label, String level, double omissions, double commissions) {}
+
+    /** One option, with how the responders (models, teams, humans; never controls) treated it. */
+    public record OptionRow(String caseId, String specialty, int optionNo, String text, String harm, long responses,
+            long count, double rate) {}
+
+    /** A model's headline metrics per version, versions in the order they were first generated. */
+    public record TrendPoint(String responder, String version, String firstGenerated, double safety,
+            double severeCaseHarmRate, double completeness) {}
+
+    static final String HEADLINE_LEVEL = Harm.SEVERE.displayName();
+
+    public static ReportData from(Lake lake, String datasetVersion, String grading) {
+        Dataset<Row> metrics = withLabels(lake.read(Tables.METRICS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading))));
+        boolean synthetic = lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)
+                .and(functions.lower(col("source")).contains("synthetic"))).limit(1).count() > 0;
+        return new ReportData(datasetVersion, Instant.now().toString(), grading, synthetic,
+                leaderboard(metrics), specialties(metrics), heatmap(metrics),
+                errorsByLevel(lake, datasetVersion, grading, metrics),
+                options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
+                trends(lake, datasetVersion, grading), regressions(lake, datasetVersion));
+    }
+
+    /**
+     * A {@code label} per responder that tells apart responders sharing a display name (two versions of a
+     * model, a model under two conditions): the display name, plus version and condition where needed.
+     */
+    private static Dataset<Row> withLabels(Dataset<Row> metrics) {
+        var byName = org.apache.spark.sql.expressions.Window.partitionBy("display_name");
+        Column shared = functions.size(functions.collect_set(functions.concat_ws("\u0000", col("responder"), col("version"), col("condition"))).over(byName)).gt(1);
+        Column detail = functions.concat_ws(", ", functions.when(col("version").notEqual(""), functions.concat(functions.lit("v"), col("version"))),
+                col("condition"));
+        return metrics.withColumn("label", functions.when(shared, functions.concat(col("display_name"), functions.lit(" ("), detail, functions.lit(")")))
+                .otherwise(col("display_name")));
+    }
+
+    private static List<LeaderboardRow> leaderboard(Dataset<Row> metrics) {
+        Dataset<Row> all = metrics.where(col("cases").equalTo("AllCases"));
+        List<LeaderboardRow> rows = new ArrayList<>();
+        Map<String, Map<String, Row>> byResponder = new TreeMap<>();
+        for (Row r : all.where(col("harm").equalTo("All").or(col("metric").equalTo("pct_cumulative").and(col("harm").equalTo(HEADLINE_LEVEL))))
+                .collectAsList()) {
+            String key = r.<String>getAs("responder") + "\u0000" + r.getAs("version") + "\u0000" + r.getAs("condition");
+            byResponder.computeIfAbsent(key, k -> new TreeMap<>()).put(r.getAs("metric"), r);
+        }
+        for (Map<String, Row> m : byResponder.values()) {
+            Row any = m.values().iterator().next();
+            long trials = m.values().stream().mapToLong(r -> r.<Long>getAs("trials")).max().orElse(0);
+            rows.add(new LeaderboardRow(any.getAs("responder"), any.getAs("version"), any.getAs("display_name"), any.getAs("label"), any.getAs("team"),
+                    any.getAs("condition"), trials, estimate(m.get("Safety")), estimate(m.get("Completeness")),
+                    estimate(m.get("Restraint")), estimate(m.get("OverallScore")), estimate(m.get("pct_cumulative")),
+                    estimate(m.get("ParseFailureRate"))));
+        }
+        rows.sort((a, b) -> Double.compare(orZero(b.overall()), orZero(a.overall())));
+        return rows;
+    }
+
+    private static double orZero(Estimate e) {
+        return e.mean() == null ? -1 : e.mean();
+    }
+
+    private static Estimate estimate(Row r) {
+        if (r == null) {
+            return new Estimate(null, null, null, null);
+        }
+        return new Estimate(r.getAs("mean"), r.getAs("ci"), r.getAs("bootstrap_low"), r.getAs("bootstrap_high"));
+    }
+
+    private static List<String> specialties(Dataset<Row> metrics) {
+        return metrics.where(col("cases").startsWith("Specialty=")).select("cases").distinct().orderBy("cases")
+                .collectAsList().stream().map(r -> r.getString(0).substring("Specialty=".length())).toList();
+    }
+
+    private static List<HeatCell> heatmap(Dataset<Row> metrics) {
+        return metrics.where(col("cases").startsWith("Specialty=").and(col("metric").equalTo("pct_cumulative"))
+                        .and(col("harm").equalTo(HEADLINE_LEVEL)))
+                .select("label", "cases", "mean").orderBy("label", "cases").collectAsList().stream()
+                .map(r -> new HeatCell(r.getString(0), r.getString(1).substring("Specialty=".length()), r.getDouble(2)))
+                .toList();
+    }
+
+    private static List<ErrorBar> errorsByLevel(Lake lake, String datasetVersion, String grading, Dataset<Row> metrics) {
+        Dataset<Row> names = metrics.select("responder", "version", "condition", "label").distinct();
+        List<Column> aggregates = new ArrayList<>();
+        List<Harm> levels = List.of(Harm.MILD, Harm.MODERATE, Harm.SEVERE, Harm.DEATH);
+        for (Harm h : levels) {
+            aggregates.add(avg(col("errors_" + h.wireName())).as("errors_" + h.wireName()));
+            aggregates.add(avg(col("omissions_" + h.wireName())).as("omissions_" + h.wireName()));
+        }
+        List<ErrorBar> bars = new ArrayList<>();
+        for (Row r : lake.read(Tables.CASE_RESULTS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading)))
+                .groupBy("responder", "version", "condition")
+                .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+                .join(names, JoinKeys.of("responder", "version", "condition"))
+                .orderBy("label").collectAsList()) {
+            for (Harm h : levels) {
+                double errors = r.getAs("errors_" + h.wireName());
+                double omissions = r.getAs("omissions_" + h.wireName());
+                bars.add(new ErrorBar(r.getAs("label"), h.displayName(), omissions, errors - omissions));
+            }
+        }
+        return bars;
+    }
+
+    /**
+     * The ten highly appropriate options omitted most often ({@code omitted}), or the ten options whose
+     * recommendation did moderate or worse harm most often, over every responder except controls.
+     */
+    private static List<OptionRow> options(Lake lake, String datasetVersion, String grading, boolean omitted) {
+        Dataset<Row> labels = lake.read(Tables.OPTION_LABELS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading)))
+                .select("case_id", "option_no", "highly_appropriate", "harm_if_done_level");
+        Dataset<Row> texts = lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(datasetVersion))
+                .select("case_id", "option_no", "text");
+        Dataset<Row> perOption = lake.read(Tables.OPTION_RESULTS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading))
+                        .and(col("condition").notEqual("Control")))
+                .groupBy("case_id", "specialty", "option_no", "harm_if_done", "harm_if_omitted")
+                .agg(sum("responses").as("responses"), sum("recommended").as("recommended"),
+                        sum("harmful_recommendations").as("harmful_recommendations"))
+                .join(labels, JoinKeys.of("case_id", "option_no"))
+                .join(texts, JoinKeys.of("case_id", "option_no"));
+        Dataset<Row> ranked = omitted
+                ? perOption.where(col("highly_appropriate"))
+                        .withColumn("count", col("responses").minus(col("recommended")))
+                        .withColumn("harm", col("harm_if_omitted"))
+                : perOption.where(col("harm_if_done_level").geq(Harm.MODERATE.ordinal()))
+                        .withColumn("count", col("harmful_recommendations"))
+                        .withColumn("harm", col("harm_if_done"));
+        return ranked.where(col("count").gt(0))
+                .withColumn("rate", col("count").divide(col("responses")))
+                .orderBy(col("rate").desc(), col("count").desc(), col("case_id"), col("option_no"))
+                .limit(10).collectAsList().stream()
+                .map(r -> new OptionRow(r.getAs("case_id"), r.getAs("specialty"), r.<Integer>getAs("option_no"), r.getAs("text"),
+                        r.getAs("harm"), r.<Long>getAs("responses"), r.<Long>getAs("count"), r.<Double>getAs("rate")))
+                .toList();
+    }
+
+    /** Models with more than one scored version, in the order each version was first generated. */
+    private static List<TrendPoint> trends(Lake lake, String datasetVersion, String grading) {
+        Dataset<Row> firstGenerated = lake.read(Tables.GENERATIONS).where(col("dataset_version").equalTo(datasetVersion))
+                .groupBy(col("model_id").as("responder"), col("model_version").as("version"))
+                .agg(min("started_at").as("first_generated"));
+        Dataset<Row> headline = lake.read(Tables.METRICS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading))
+                        .and(col("cases").equalTo("AllCases")).and(col("condition").equalTo("Advisor"))
+                        .and(col("metric").isin("Safety", "Completeness").or(col("metric").equalTo("pct_cumulative")
+                                .and(col("harm").equalTo(HEADLINE_LEVEL)))))
+                .groupBy("responder", "version").pivot("metric", List.of("Safety", "Completeness", "pct_cumulative"))
+                .agg(first("mean"))
+                .join(firstGenerated, JoinKeys.of("responder", "version"));
+        Dataset<Row> versions = headline.groupBy("responder").count().where(col("count").gt(1)).select("responder");
+        return headline.join(versions, "responder").orderBy("responder", "first_generated").collectAsList().stream()
+                .map(r -> new TrendPoint(r.getAs("responder"), r.getAs("version"), r.getAs("first_generated").toString(),
+                        value(r, "Safety"), value(r, "pct_cumulative"), value(r, "Completeness")))
+                .toList();
+    }
+
+    private static double value(Row r, String column) {
+        Object v = r.getAs(column);
+        return v == null ? Double.NaN : (Double) v;
+    }
+
+    /** Nightly comparisons of this dataset version, flagged ones first. */
+    private static List<Map<String, Object>> regressions(Lake lake, String datasetVersion) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Dataset<Row> table = lake.read(Tables.REGRESSIONS).where(col("dataset_version").equalTo(datasetVersion)
+                .and(col("cases").equalTo("AllCases")));
+        for (Row r : table.orderBy(col("regression").desc(), col("checked_at").desc(), col("model_id"), col("metric"))
+                .limit(200).collectAsList()) {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            for (String field : r.schema().fieldNames()) {
+                Object v = r.getAs(field);
+                row.put(field, v instanceof java.sql.Timestamp t ? t.toInstant().toString() : v);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+}

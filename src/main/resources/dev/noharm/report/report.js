@@ -1,0 +1,200 @@
+// Renders the NOHARM report from window.NOHARM_REPORT (embedded by the report command) with ECharts.
+(function () {
+  'use strict';
+  var data = window.NOHARM_REPORT;
+  var palette = ['#1f6feb', '#d1495b', '#2c8a4b', '#edae49', '#6f42c1', '#00798c', '#8d6e63', '#e36414', '#5c677d', '#b5179e'];
+  var levelColors = { Mild: '#f2c94c', Moderate: '#f2994a', Severe: '#d1495b', Death: '#6d1a36' };
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+  function fmt(x, digits) {
+    return x === null || x === undefined || isNaN(x) ? '' : Number(x).toFixed(digits === undefined ? 3 : digits);
+  }
+  function pct(x) { return x === null || x === undefined || isNaN(x) ? '' : (100 * x).toFixed(1) + '%'; }
+  function estimate(e, asPercent) {
+    if (!e || e.mean === null || e.mean === undefined) { return ''; }
+    var f = asPercent ? pct : fmt;
+    var text = f(e.mean);
+    if (e.ci !== null && e.ci !== undefined) { text += ' \u00b1 ' + (asPercent ? (100 * e.ci).toFixed(1) + '%' : fmt(e.ci)); }
+    if (e.bootstrapLow !== null && e.bootstrapLow !== undefined) { text += ' [' + f(e.bootstrapLow) + ', ' + f(e.bootstrapHigh) + ']'; }
+    return text;
+  }
+  function table(id, headers, rows, numeric) {
+    var t = document.getElementById(id);
+    var head = el('tr');
+    headers.forEach(function (h) { head.appendChild(el('th', h)); });
+    t.appendChild(head);
+    if (rows.length === 0) {
+      var empty = el('tr');
+      var cell = el('td', 'Nothing to show.', 'empty');
+      cell.colSpan = headers.length;
+      empty.appendChild(cell);
+      t.appendChild(empty);
+    }
+    rows.forEach(function (r) {
+      var tr = el('tr', null, r.flagged ? 'flagged' : '');
+      r.cells.forEach(function (c, i) { tr.appendChild(el('td', c, numeric[i] ? 'num' : '')); });
+      t.appendChild(tr);
+    });
+  }
+  // Marks a chart container once ECharts has drawn it, so tests and readers can tell it rendered.
+  function chart(id, option) {
+    var node = document.getElementById(id);
+    var instance = echarts.init(node, null, { renderer: 'svg' });
+    instance.on('finished', function () { node.setAttribute('data-rendered', 'true'); });
+    option.animation = false;
+    instance.setOption(option);
+    window.addEventListener('resize', function () { instance.resize(); });
+    return instance;
+  }
+
+  // Header and honesty banners.
+  document.getElementById('meta').textContent = 'Dataset version ' + data.datasetVersion + ' \u00b7 grading ' + data.grading
+      + ' \u00b7 ' + data.leaderboard.length + ' responders \u00b7 generated ' + data.generatedAt;
+  var banners = document.getElementById('banners');
+  if (data.syntheticBenchmark) {
+    banners.appendChild(el('div', 'This benchmark is synthetic: its cases were written to exercise the pipeline and are not NOHARM cases '
+        + 'or real patients. Nothing here measures real clinical performance.', 'banner'));
+  }
+  if (data.leaderboard.some(function (r) { return /^Simulated/.test(r.displayName); })) {
+    banners.appendChild(el('div', 'Responders named "Simulated ..." are personas of the project\'s endpoint simulator, not real models.', 'banner'));
+  }
+
+  // Leaderboard.
+  table('leaderboard-table',
+      ['Responder', 'Version', 'Team', 'Condition', 'Trials', 'Safety', 'Completeness', 'Restraint', 'Overall', 'Severe case harm rate', 'Parse failures'],
+      data.leaderboard.map(function (r) {
+        return { cells: [r.label, r.version, r.team, r.condition, r.trials, estimate(r.safety), estimate(r.completeness),
+          estimate(r.restraint), estimate(r.overall), estimate(r.severeCaseHarmRate, true), pct(r.parseFailureRate.mean)] };
+      }),
+      [false, false, false, false, true, true, true, true, true, true, true]);
+
+  // Safety against Completeness, with interval bars drawn by a custom series.
+  var points = data.leaderboard.filter(function (r) { return r.safety.mean !== null && r.completeness.mean !== null; });
+  var errorBars = points.map(function (r) {
+    return [r.safety.mean, r.completeness.mean, r.safety.ci || 0, r.completeness.ci || 0];
+  });
+  chart('chart-scatter', {
+    color: palette,
+    grid: { left: 70, right: 30, top: 30, bottom: 60 },
+    tooltip: { formatter: function (p) {
+      var r = points[p.dataIndex];
+      return r ? r.label + '<br>Safety ' + estimate(r.safety) + '<br>Completeness ' + estimate(r.completeness) : '';
+    } },
+    xAxis: { name: 'Safety (project weighting)', nameLocation: 'middle', nameGap: 32, max: 1,
+      min: function (v) { return Math.max(0, Math.floor((v.min - 0.02) * 20) / 20); } },
+    yAxis: { name: 'Completeness', nameLocation: 'middle', nameGap: 48, min: 0, max: 1 },
+    series: [{
+      type: 'custom', name: 'interval', silent: true, data: errorBars,
+      renderItem: function (params, api) {
+        var x = api.value(0), y = api.value(1), dx = api.value(2), dy = api.value(3);
+        var left = api.coord([x - dx, y]), right = api.coord([x + dx, y]);
+        var low = api.coord([x, y - dy]), high = api.coord([x, y + dy]);
+        var style = { stroke: '#5b6875', lineWidth: 1.2 };
+        return { type: 'group', children: [
+          { type: 'line', shape: { x1: left[0], y1: left[1], x2: right[0], y2: right[1] }, style: style },
+          { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: style }
+        ] };
+      }, z: 1
+    }, {
+      type: 'scatter', name: 'responders', symbolSize: 12, z: 2,
+      data: points.map(function (r, i) {
+        return { value: [r.safety.mean, r.completeness.mean], name: r.label, itemStyle: { color: palette[i % palette.length] } };
+      }),
+      label: { show: true, position: 'right', formatter: function (p) { return p.name; }, fontSize: 11 }
+    }]
+  });
+
+  // Severe case harm rate per specialty.
+  var names = Array.from(new Set(data.severeHarmBySpecialty.map(function (c) { return c.label; })));
+  var maxRate = Math.max.apply(null, [0.01].concat(data.severeHarmBySpecialty.map(function (c) { return c.severeCaseHarmRate; })));
+  chart('chart-heatmap', {
+    grid: { left: 260, right: 40, top: 20, bottom: 120 },
+    tooltip: { formatter: function (p) { return p.data[3] + '<br>' + p.data[4] + ': ' + pct(p.data[2]); } },
+    xAxis: { type: 'category', data: data.specialties, axisLabel: { rotate: 35 }, splitArea: { show: true } },
+    yAxis: { type: 'category', data: names, splitArea: { show: true } },
+    visualMap: { min: 0, max: maxRate, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
+      inRange: { color: ['#f7fbff', '#fcbba1', '#cb181d'] }, formatter: function (v) { return pct(v); } },
+    series: [{ type: 'heatmap', label: { show: true, formatter: function (p) { return pct(p.data[2]); }, fontSize: 10 },
+      data: data.severeHarmBySpecialty.map(function (c) {
+        return [data.specialties.indexOf(c.specialty), names.indexOf(c.label), c.severeCaseHarmRate, c.label, c.specialty];
+      }) }]
+  });
+
+  // Errors by harm level, omissions and commissions stacked per responder.
+  var responders = Array.from(new Set(data.errorsByLevel.map(function (b) { return b.label; })));
+  var levels = ['Mild', 'Moderate', 'Severe', 'Death'];
+  var errorSeries = [];
+  levels.forEach(function (level) {
+    ['omissions', 'commissions'].forEach(function (kind) {
+      errorSeries.push({
+        type: 'bar', stack: 'errors', name: level + ' ' + kind,
+        itemStyle: { color: levelColors[level], opacity: kind === 'omissions' ? 1 : 0.55,
+          decal: kind === 'commissions' ? { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: -0.785 } : null },
+        data: responders.map(function (name) {
+          var bar = data.errorsByLevel.find(function (b) { return b.label === name && b.level === level; });
+          return bar ? Number(bar[kind].toFixed(4)) : 0;
+        })
+      });
+    });
+  });
+  chart('chart-errors', {
+    aria: { enabled: true, decal: { show: true } },
+    grid: { left: 60, right: 20, top: 60, bottom: 110 },
+    legend: { top: 0, type: 'scroll' },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    xAxis: { type: 'category', data: responders, axisLabel: { interval: 0, rotate: 20, width: 160, overflow: 'truncate' } },
+    yAxis: { type: 'value', name: 'errors per case' },
+    series: errorSeries
+  });
+
+  // Option tables.
+  function optionRows(list) {
+    return list.map(function (o) {
+      return { cells: [o.specialty, o.caseId, o.optionNo, o.text, o.harm, o.count + ' of ' + o.responses, pct(o.rate)] };
+    });
+  }
+  var optionNumeric = [false, false, true, false, false, true, true];
+  table('omitted-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if omitted', 'Omitted', 'Rate'], optionRows(data.omittedHighlyAppropriate), optionNumeric);
+  table('harmful-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if done', 'Recommended', 'Rate'], optionRows(data.harmfulRecommendations), optionNumeric);
+
+  // Version over version.
+  var trendsBody = document.getElementById('trends-body');
+  var models = Array.from(new Set(data.trends.map(function (t) { return t.responder; })));
+  if (models.length === 0) {
+    trendsBody.appendChild(el('p', 'No model has two scored versions on this dataset yet; nightly runs add them as new versions appear.', 'empty'));
+  } else {
+    ['safety', 'severeCaseHarmRate'].forEach(function (metric) {
+      var node = el('div', null, 'chart');
+      node.id = 'chart-trend-' + metric;
+      trendsBody.appendChild(el('h3', metric === 'safety' ? 'Safety by version' : 'Severe case harm rate by version'));
+      trendsBody.appendChild(node);
+      var maxVersions = Math.max.apply(null, models.map(function (m) { return data.trends.filter(function (t) { return t.responder === m; }).length; }));
+      chart(node.id, {
+        color: palette,
+        grid: { left: 70, right: 30, top: 40, bottom: 50 },
+        legend: { top: 0 },
+        tooltip: { trigger: 'item', formatter: function (p) { return p.seriesName + ' ' + p.data.version + ': ' + fmt(p.data.value[1]); } },
+        xAxis: { type: 'value', name: 'version (oldest first)', nameLocation: 'middle', nameGap: 30, min: 1, max: maxVersions, minInterval: 1 },
+        yAxis: { type: 'value', scale: true },
+        series: models.map(function (m) {
+          return { type: 'line', name: m, symbolSize: 9,
+            label: { show: true, formatter: function (p) { return p.data.version; } },
+            data: data.trends.filter(function (t) { return t.responder === m; })
+              .map(function (t, i) { return { value: [i + 1, t[metric]], version: t.version }; }) };
+        })
+      });
+    });
+  }
+  table('regressions-table',
+      ['Checked', 'Model', 'Version', 'Previous', 'Grading', 'Metric', 'Harm', 'Previous value', 'New value', 'Difference', '95% interval', 'Regression'],
+      data.regressions.map(function (r) {
+        return { flagged: r.regression, cells: [r.checked_at, r.model_id, r.version, r.previous_version, r.grading, r.metric, r.harm,
+          fmt(r.previous_value), fmt(r.new_value), fmt(r.difference), '[' + fmt(r.low) + ', ' + fmt(r.high) + ']', r.regression ? 'yes' : ''] };
+      }),
+      [false, false, false, false, false, false, false, true, true, true, true, false]);
+}());

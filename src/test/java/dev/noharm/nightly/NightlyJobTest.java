@@ -1,0 +1,128 @@
+package dev.noharm.nightly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.noharm.benchmark.BenchmarkReader;
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.generation.ModelRegistry;
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import dev.noharm.scoring.Comparison;
+import dev.noharm.simulator.EndpointSimulator;
+import dev.noharm.simulator.SimulatorConfig;
+import dev.noharm.testing.GenerationFixture;
+import dev.noharm.testing.SparkTestSession;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(SparkTestSession.class)
+class NightlyJobTest {
+    @TempDir
+    Path tmp;
+
+    private static final String SPEC = """
+            nightly_id: nightly-test
+            registry: test-registry.yaml
+            dataset_versions: [latest]
+            models:
+              - {model: sim-x, samples: 2}
+            regression:
+              gradings: [Majority]
+              replicates: 300
+              seed: 7
+              min_cases: 10
+              margins: {safety: 0.0, completeness: 0.0, severe_case_harm_rate: 0.0}
+            retry: {max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200, max_rate_limit_waits: 5}
+            commit: {every_results: 10, every_seconds: 2}
+            concurrency_per_task: 4
+            progress_seconds: 60
+            """;
+
+    @Test
+    void flagsARegressedVersionAndASecondRunDoesNothing(SparkSession spark) throws Exception {
+        Lake lake = new Lake(spark, tmp.resolve("lake").toString());
+        GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
+        NightlySpec spec = NightlySpec.parse(SPEC, "nightly.yaml");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2),
+                new BenchmarkReader().read(BenchmarkSource.bundledSample()), 0)) {
+            // Night 1: version 1 (a careful persona). Nothing to compare with yet.
+            ModelRegistry v1 = GenerationFixture.registry(GenerationFixture.model("sim-x", "careful-1", sim.baseUrl(), 6000, 8, "", "1"));
+            NightlyJob.Summary first = night(lake, spec, v1);
+            assertEquals(40, sim.stats().accepted(), "20 cases x 2 samples");
+            assertEquals(40, first.calls());
+            assertTrue(first.regressions().isEmpty());
+            assertEquals("no earlier version", first.targets().get(0).note());
+
+            // Night 2: the registry now has version 2, which leaves needed actions out.
+            ModelRegistry v2 = GenerationFixture.registry(GenerationFixture.model("sim-x", "omitter-2", sim.baseUrl(), 6000, 8, "", "2"));
+            NightlyJob.Summary second = night(lake, spec, v2);
+            assertEquals(80, sim.stats().accepted(), "only version 2 was called");
+            assertEquals("1", second.targets().get(0).previousVersion());
+            List<String> flagged = second.regressions().stream()
+                    .filter(f -> f.cases().equals("AllCases")).map(NightlyJob.Flag::metric).sorted().toList();
+            assertTrue(flagged.contains("Completeness") && flagged.contains("Safety"), "flagged: " + flagged);
+            assertTrue(second.regressions().stream().allMatch(f -> f.grading().equals("Majority")));
+
+            // The compared values are the scored means of each version (all 20 cases are common to both).
+            for (String metric : List.of("Safety", "Completeness")) {
+                Row compared = lake.read(Tables.REGRESSIONS).where("cases = 'AllCases' AND grading = 'Majority' AND metric = '" + metric + "'").first();
+                assertEquals(mean(lake, "1", metric), compared.<Double>getAs("previous_value"), 1e-12);
+                assertEquals(mean(lake, "2", metric), compared.<Double>getAs("new_value"), 1e-12);
+                assertEquals(compared.<Double>getAs("new_value") - compared.<Double>getAs("previous_value"),
+                        compared.<Double>getAs("difference"), 1e-12);
+                assertEquals(20L, compared.<Long>getAs("cases_compared"));
+                assertTrue(compared.<Boolean>getAs("regression"));
+            }
+            long comparisons = lake.read(Tables.REGRESSIONS).count();
+            long scores = lake.read(Tables.SCORE_RUNS).count();
+            assertEquals(2, scores);
+
+            // Night 2 again: nothing new, nothing called, nothing written.
+            NightlyJob.Summary third = night(lake, spec, v2);
+            assertFalse(third.workDone());
+            assertEquals(0, third.calls());
+            assertEquals(80, sim.stats().accepted());
+            assertTrue(third.regressions().isEmpty());
+            assertEquals(comparisons, lake.read(Tables.REGRESSIONS).count());
+            assertEquals(scores, lake.read(Tables.SCORE_RUNS).count());
+        }
+    }
+
+    @Test
+    void aRegressionNeedsTheMarginAndAnIntervalOnTheWorseSide() {
+        Comparison.Difference worse = difference(-0.03, -0.05, -0.01);
+        assertTrue(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, worse, 0.02));
+        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, worse, 0.05), "within the margin");
+        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, difference(-0.03, -0.06, 0.002), 0.0), "interval holds 0");
+        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, difference(0.03, 0.01, 0.05), 0.0), "better");
+        // The severe case harm rate is worse when it goes up.
+        assertTrue(NightlyJob.isRegression(NightlySpec.Watched.SEVERE_CASE_HARM_RATE, difference(0.10, 0.05, 0.15), 0.05));
+        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SEVERE_CASE_HARM_RATE, worse, 0.0));
+    }
+
+    private static Comparison.Difference difference(double d, double low, double high) {
+        return new Comparison.Difference("Majority", "AllCases", "All", "Safety", 0.5, 0.5 + d, d, low, high, 20, 100);
+    }
+
+    private static double mean(Lake lake, String version, String metric) {
+        return lake.read(Tables.METRICS).where("responder = 'sim-x' AND version = '" + version
+                + "' AND grading = 'Majority' AND cases = 'AllCases' AND harm = 'All' AND metric = '" + metric + "'")
+                .first().getAs("mean");
+    }
+
+    private static NightlyJob.Summary night(Lake lake, NightlySpec spec, ModelRegistry registry) {
+        StringWriter out = new StringWriter();
+        NightlyJob.Summary summary = new NightlyJob(lake, spec, "nightly.yaml", registry, name -> null, new PrintWriter(out, true)).run();
+        System.out.print(out);
+        return summary;
+    }
+}

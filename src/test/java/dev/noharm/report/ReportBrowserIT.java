@@ -1,0 +1,123 @@
+package dev.noharm.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.noharm.benchmark.BenchmarkReader;
+import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.generation.ModelRegistry;
+import dev.noharm.lake.Lake;
+import dev.noharm.nightly.NightlyJob;
+import dev.noharm.nightly.NightlySpec;
+import dev.noharm.simulator.EndpointSimulator;
+import dev.noharm.simulator.SimulatorConfig;
+import dev.noharm.testing.GenerationFixture;
+import dev.noharm.testing.SparkTestSession;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The report of a lake with two versions of a simulated model (compared by nightly), a second model and
+ * a physician, opened from disk in headless Chromium (Debian's chromium and chromium-driver, installed by
+ * .ci/run): every chart draws SVG content, the tables hold the data, and the console has no errors.
+ * The screenshot goes to target/report-screenshot.png.
+ */
+@ExtendWith(SparkTestSession.class)
+class ReportBrowserIT {
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyChartRendersWithoutConsoleErrors(SparkSession spark) throws Exception {
+        assertTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "this test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
+        Lake lake = new Lake(spark, tmp.resolve("lake").toString());
+        GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
+        String spec = """
+                nightly_id: report-test
+                registry: test-registry.yaml
+                models:
+                  - {model: sim-a, samples: 2}
+                  - {model: sim-b, samples: 1}
+                regression: {replicates: 200, min_cases: 5}
+                retry: {max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200, max_rate_limit_waits: 5}
+                commit: {every_results: 10, every_seconds: 2}
+                concurrency_per_task: 4
+                progress_seconds: 60
+                """;
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2),
+                new BenchmarkReader().read(BenchmarkSource.bundledSample()), 0)) {
+            String b = GenerationFixture.model("sim-b", "overtreater-1", sim.baseUrl(), 6000, 8, "", "1");
+            night(lake, spec, GenerationFixture.registry(GenerationFixture.model("sim-a", "careful-1", sim.baseUrl(), 6000, 8, "", "1"), b));
+            night(lake, spec, GenerationFixture.registry(GenerationFixture.model("sim-a", "omitter-2", sim.baseUrl(), 6000, 8, "", "2"), b));
+        }
+        String version = lake.read(dev.noharm.lake.Tables.DATASET_VERSIONS).first().getAs("dataset_version");
+        ReportData data = ReportData.from(lake, version, "Majority");
+        assertEquals(3, data.leaderboard().size(), "sim-a v1, sim-a v2, sim-b");
+        assertEquals(2, data.trends().size(), "two versions of sim-a");
+        Path index = Path.of(HtmlReport.write(data, tmp.resolve("report").toString(), spark.sparkContext().hadoopConfiguration()).toUri());
+        for (String file : List.of("index.html", "report.js", "report.css", "echarts.min.js")) {
+            assertTrue(Files.size(index.resolveSibling(file)) > 0, file);
+        }
+
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--window-size=1400,3000", "--user-data-dir=" + tmp.resolve("chromium-profile"));
+        LoggingPreferences logging = new LoggingPreferences();
+        logging.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logging);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        try {
+            driver.get(index.toUri().toString());
+            List<String> charts = List.of("chart-scatter", "chart-heatmap", "chart-errors", "chart-trend-safety", "chart-trend-severeCaseHarmRate");
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> charts.stream().allMatch(id ->
+                    "true".equals(d.findElement(By.id(id)).getDomAttribute("data-rendered"))));
+            JavascriptExecutor js = driver;
+            for (String id : charts) {
+                long shapes = (Long) js.executeScript("return document.querySelectorAll('#' + arguments[0] + ' svg path').length;", id);
+                assertTrue(shapes > 10, id + " drew " + shapes + " SVG paths");
+            }
+            assertEquals(data.leaderboard().size() + 1, driver.findElements(By.cssSelector("#leaderboard-table tr")).size());
+            assertTrue(driver.findElement(By.id("regressions-table")).getText().contains("sim-a"), "nightly comparisons listed");
+            assertTrue(driver.findElement(By.id("banners")).getText().contains("synthetic"), "the synthetic banner shows");
+            Files.write(Path.of("target", "report-screenshot.png"), driver.getScreenshotAs(OutputType.BYTES));
+
+            List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+            assertEquals(List.of(), errors.stream().map(LogEntry::getMessage).toList(), "console errors");
+        } finally {
+            driver.quit();
+        }
+    }
+
+    private static void night(Lake lake, String spec, ModelRegistry registry) {
+        StringWriter out = new StringWriter();
+        new NightlyJob(lake, NightlySpec.parse(spec, "nightly.yaml"), "nightly.yaml", registry, name -> null,
+                new PrintWriter(out, true)).run();
+    }
+}
