@@ -4,6 +4,7 @@ import dev.noharm.generation.GenerationBench;
 import dev.noharm.lake.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers (one JSON line each); they use their own scratch lakes.",
-        subcommands = {BenchCommand.Generation.class, BenchCommand.Scoring.class})
+        subcommands = {BenchCommand.Generation.class, BenchCommand.Scoring.class, BenchCommand.EnsembleSearch.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -21,7 +22,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(command.commandLine(), "missing benchmark (generation or scoring)");
+        throw new picocli.CommandLine.ParameterException(command.commandLine(), "missing benchmark (generation, scoring or ensembles)");
     }
 
     @Command(name = "generation", mixinStandardHelpOptions = true,
@@ -99,6 +100,47 @@ final class BenchCommand implements Runnable {
             String line = new dev.noharm.scoring.ScoringBench(SparkSessions.getOrCreate("noharm bench scoring"), dir)
                     .run(new dev.noharm.scoring.ScoringBench.Size(cases, options, responders, trials), repeat);
             command.commandLine().getOut().println(line);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "ensembles", mixinStandardHelpOptions = true,
+            description = {"Time the ensemble search (every k-subset of N simulated models, majority rule, ranked by Safety)",
+                "on synthesized decisions; one JSON line per model count."})
+    static final class EnsembleSearch implements Callable<Integer> {
+        @Option(names = "--models", split = ",", defaultValue = "10,20,30", description = "Model counts. Default: ${DEFAULT-VALUE}.")
+        List<Integer> models;
+
+        @Option(names = "--max-k", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+        int maxK;
+
+        @Option(names = "--cases", defaultValue = "100", description = "Default: ${DEFAULT-VALUE}.")
+        int cases;
+
+        @Option(names = "--options", defaultValue = "42", description = "Options per case. Default: ${DEFAULT-VALUE}.")
+        int options;
+
+        @Option(names = "--trials", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+        int trials;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions per model count (medians are reported). Default: ${DEFAULT-VALUE}.")
+        int repeat;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder (default: a new temporary folder).")
+        Path workDir;
+
+        @Mixin
+        LakeOption lake; // accepted for uniformity; benchmarks use scratch lakes under --work-dir
+
+        @Spec
+        CommandSpec command;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("noharm-bench-");
+            new dev.noharm.teams.EnsembleBench(SparkSessions.getOrCreate("noharm bench ensembles"), dir)
+                    .run(new dev.noharm.teams.EnsembleBench.Settings(models, maxK, cases, options, trials, repeat))
+                    .forEach(command.commandLine().getOut()::println);
             return ExitCode.OK;
         }
     }

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
             "The whole pipeline with no API keys: ingest the bundled synthetic sample, start the endpoint simulator",
-            "in-process, generate for several simulated models with several samples each, score them, export the leaderboard",
-            "and write the HTML report.",
+            "in-process, generate for several simulated models and two teams (a 2-agent and a 3-agent chain) with several",
+            "samples each, score them with both controls and a post-hoc ensemble, export the leaderboard and write the HTML report.",
             "Simulated models are not real models; their results say nothing about any real model."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -61,7 +61,11 @@ final class DemoCommand implements Callable<Integer> {
                     name.equals("SIMULATOR_URL") ? simulator.baseUrl() : System.getenv(name));
             GenerateJob.Result result = new GenerateJob(target, spec, specFile, registry, System::getenv, out).run();
             out.println("demo: simulator served " + simulator.stats());
-            new ScoreJob(target, HarmWeights.defaults(), out).run(List.of(result.datasetVersion()));
+            // Both controls, and a post-hoc majority vote of three simulated models, beside the models and teams.
+            new ScoreJob(target, HarmWeights.defaults(), out, 0, 1)
+                    .withDerivedResponders(ScoreCommand.derivedResponders(true, 5, 1,
+                            List.of("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater")))
+                    .run(List.of(result.datasetVersion()));
             String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + ".csv").toString();
             int rows = new LeaderboardExport(target).export(result.datasetVersion(), false, csv);
             out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv format) written to %s%n", rows, csv);
@@ -82,9 +86,10 @@ final class DemoCommand implements Callable<Integer> {
                 .orderBy(org.apache.spark.sql.functions.col("OverallScore").desc()).collectAsList();
         out.println("demo: simulated models on the synthetic sample, Majority grading, mean over trials"
                 + " (Safety is the project's own weighting; these are not results of real models):");
-        out.printf(Locale.ROOT, "  %-45s %12s %9s %13s %10s %8s%n", "model", "severe harm", "Safety", "Completeness", "Restraint", "Overall");
+        out.printf(Locale.ROOT, "  %-60s %12s %9s %13s %10s %8s%n", "responder", "severe harm", "Safety", "Completeness", "Restraint", "Overall");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "  %-45s %11.1f%% %9.3f %13.3f %10.3f %8.3f%n", r.<String>getAs("display_name"),
+            String name = r.getAs("display_name");
+            out.printf(Locale.ROOT, "  %-60s %11.1f%% %9.3f %13.3f %10.3f %8.3f%n", name.length() > 60 ? name.substring(0, 57) + "..." : name,
                     100 * value(r, "pct_cumulative"), value(r, "Safety"), value(r, "Completeness"), value(r, "Restraint"),
                     value(r, "OverallScore"));
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /** The one entry point: {@code submit.sh <command> [options]} runs this class under spark-submit. */
 @Command(name = "submit.sh", mixinStandardHelpOptions = true,
         description = "NOHARM clinical-safety evaluation pipeline on Apache Spark.",
-        subcommands = {IngestCommand.class, SynthesizeCommand.class, GenerateCommand.class, SimulatorCommand.class, DemoCommand.class, NightlyCommand.class, ImportCommand.class, ScoreCommand.class, ExportCommand.class, CompareCommand.class, SqlCommand.class, DdlCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {IngestCommand.class, SynthesizeCommand.class, GenerateCommand.class, SimulatorCommand.class, DemoCommand.class, NightlyCommand.class, ImportCommand.class, ScoreCommand.class, ExportCommand.class, CompareCommand.class, EnsemblesCommand.class, SqlCommand.class, DdlCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

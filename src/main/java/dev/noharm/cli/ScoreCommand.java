@@ -3,7 +3,10 @@ package dev.noharm.cli;
 import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
+import dev.noharm.scoring.DerivedResponder;
 import dev.noharm.scoring.HarmWeights;
+import dev.noharm.teams.Controls;
+import dev.noharm.teams.Ensembles;
 import dev.noharm.scoring.ScoreJob;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +38,19 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Bootstrap seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--controls", description = "Also score the two controls, computed without calls: No Intervention and Random Intervention.")
+    boolean controls;
+
+    @Option(names = "--control-trials", paramLabel = "N", defaultValue = "5", description = "Trials of Random Intervention. Default: ${DEFAULT-VALUE}.")
+    int controlTrials;
+
+    @Option(names = "--control-seed", paramLabel = "S", defaultValue = "1", description = "Seed of Random Intervention's draws. Default: ${DEFAULT-VALUE}.")
+    long controlSeed;
+
+    @Option(names = "--ensemble", paramLabel = "NAME=RULE:M1,M2,...",
+            description = "Also score a post-hoc ensemble of stored responders (repeatable): RULE is union, intersection or majority.")
+    List<String> ensembles = new ArrayList<>();
+
     @Mixin
     LakeOption lake;
 
@@ -51,7 +67,19 @@ final class ScoreCommand implements Callable<Integer> {
         }
         Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
         List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
-        new ScoreJob(target, harmWeights, command.commandLine().getOut(), bootstrap, seed).run(resolved);
+        new ScoreJob(target, harmWeights, command.commandLine().getOut(), bootstrap, seed)
+                .withDerivedResponders(derivedResponders(controls, controlTrials, controlSeed, ensembles))
+                .run(resolved);
         return ExitCode.OK;
+    }
+
+    /** Controls and ensembles as asked for on the command line (the demo asks for them too). */
+    static List<DerivedResponder> derivedResponders(boolean controls, int controlTrials, long controlSeed, List<String> ensembles) {
+        List<DerivedResponder> derived = new ArrayList<>();
+        if (controls) {
+            derived.add(new Controls(controlTrials, controlSeed));
+        }
+        ensembles.forEach(e -> derived.add(Ensembles.Ensemble.parse(e)));
+        return derived;
     }
 }

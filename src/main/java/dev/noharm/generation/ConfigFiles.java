@@ -34,4 +34,20 @@ public final class ConfigFiles {
         throw new InvalidInputException(path, List.of(new ValidationProblem(path, 0, null,
                 "file not found (looked in " + file.toAbsolutePath().getParent() + " and in the jar)")));
     }
+
+    /** Parses a YAML configuration that must be a mapping; {@code what} names it in errors ("run spec"). */
+    public static com.fasterxml.jackson.databind.JsonNode yamlMapping(String yaml, String fileName, String what) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
+        } catch (java.io.IOException e) {
+            throw new dev.noharm.benchmark.InvalidInputException(what + " " + fileName,
+                    List.of(new dev.noharm.benchmark.ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            throw new dev.noharm.benchmark.InvalidInputException(what + " " + fileName,
+                    List.of(new dev.noharm.benchmark.ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
+        }
+        return root;
+    }
 }

@@ -59,7 +59,6 @@ public final class GenerateJob {
             long ok, long failed) {}
 
     public Result run() {
-        SparkSession spark = lake.spark();
         List<ModelSpec> models = resolveModels();
         String datasetVersion = DatasetVersions.resolve(lake, spec.datasetVersion(), specFile, "dataset_version");
 
@@ -82,28 +81,157 @@ public final class GenerateJob {
                         PromptBuilder.prompt(variant, caseText.get(caseId), optionsByCase.get(caseId)));
             }
         }
-        List<WorkItem> planned = new ArrayList<>();
+        // Stage 1: every solo model, and every team's advisor, which is the same work (same key, paid once).
+        Map<String, WorkItem> firstStage = new LinkedHashMap<>();
         for (RunSpec.ModelRun run : spec.models()) {
-            ModelSpec model = registry.find(run.model()).orElseThrow();
+            addAdvisorItems(firstStage, registry.find(run.model()).orElseThrow(), run.samples(), datasetVersion, caseText.keySet(), prompts);
+        }
+        Map<String, Map<String, String>> previousKeys = new LinkedHashMap<>();
+        for (RunSpec.TeamRun team : spec.teams()) {
+            ModelSpec advisor = registry.find(team.advisor()).orElseThrow();
+            Map<String, String> keys = new LinkedHashMap<>();
             for (String caseId : caseText.keySet()) {
-                for (int sample = 1; sample <= run.samples(); sample++) {
+                for (int sample = 1; sample <= team.samples(); sample++) {
                     for (String variant : spec.promptVariants()) {
-                        String prompt = prompts.get(WorkItem.promptKey(caseId, variant));
-                        planned.add(WorkItem.of(datasetVersion, model, caseId, sample, variant, PromptBuilder.hash(prompt)));
+                        String hash = PromptBuilder.hash(prompts.get(WorkItem.promptKey(caseId, variant)));
+                        WorkItem item = WorkItem.of(datasetVersion, advisor, caseId, sample, variant, hash);
+                        firstStage.putIfAbsent(item.workKey(), item);
+                        keys.put(chainSlot(caseId, sample, variant), item.workKey());
                     }
                 }
             }
+            previousKeys.put(team.id(), keys);
         }
 
+        String jobId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Totals totals = new Totals();
+        String driverHost = lake.spark().sparkContext().conf().get("spark.driver.host", "127.0.0.1");
+        try (CoordinatorServer coordinator = new CoordinatorServer(driverHost, models, ignored -> { })) {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
+            var promptBroadcast = jsc.broadcast(prompts);
+            runStage("models", new ArrayList<>(firstStage.values()), 0, datasetVersion, jobId, jobId, models, promptBroadcast, coordinator, totals);
+            int longestChain = spec.teams().stream().mapToInt(t -> t.reviewers().size() + 1).max().orElse(1);
+            for (int stage = 2; stage <= longestChain; stage++) {
+                List<WorkItem> reviews = new ArrayList<>();
+                int blocked = planReviews(stage, datasetVersion, caseText, optionsByCase, previousKeys, reviews);
+                // Each stage is its own Spark job: its files need names of their own (they are named by job and partition).
+                runStage("team stage " + stage, reviews, blocked, datasetVersion, jobId, jobId + "s" + stage, models, promptBroadcast,
+                        coordinator, totals);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the rate-limit coordinator", e);
+        }
+        return new Result(spec.runId(), jobId, datasetVersion, totals.planned, totals.alreadyDone, totals.attempted,
+                totals.ok, totals.failed);
+    }
+
+    private static final class Totals {
+        long planned;
+        long alreadyDone;
+        long attempted;
+        long ok;
+        long failed;
+    }
+
+    private static String chainSlot(String caseId, int sample, String variant) {
+        return caseId + "\u0000" + sample + "\u0000" + variant;
+    }
+
+    private void addAdvisorItems(Map<String, WorkItem> items, ModelSpec model, int samples, String datasetVersion,
+            java.util.Collection<String> caseIds, Map<String, String> prompts) {
+        for (String caseId : caseIds) {
+            for (int sample = 1; sample <= samples; sample++) {
+                for (String variant : spec.promptVariants()) {
+                    WorkItem item = WorkItem.of(datasetVersion, model, caseId, sample, variant,
+                            PromptBuilder.hash(prompts.get(WorkItem.promptKey(caseId, variant))));
+                    items.putIfAbsent(item.workKey(), item);
+                }
+            }
+        }
+    }
+
+    /**
+     * The review items of one stage, from the previous stage's stored answers; an item whose input has no
+     * ok answer (its call failed, or was never made) is not planned: it is counted and returned as blocked.
+     * Updates {@code previousKeys} to this stage's keys for the next stage.
+     */
+    private int planReviews(int stage, String datasetVersion, Map<String, String> caseText, Map<String, List<BenchmarkOption>> optionsByCase,
+            Map<String, Map<String, String>> previousKeys, List<WorkItem> reviews) {
+        Set<String> wanted = new HashSet<>();
+        for (RunSpec.TeamRun team : spec.teams()) {
+            if (team.reviewers().size() >= stage - 1) {
+                wanted.addAll(previousKeys.get(team.id()).values());
+            }
+        }
+        Map<String, Row> answers = okAnswers(datasetVersion, wanted);
+        int blocked = 0;
+        for (RunSpec.TeamRun team : spec.teams()) {
+            if (team.reviewers().size() < stage - 1) {
+                continue;
+            }
+            RunSpec.Reviewer reviewer = team.reviewers().get(stage - 2);
+            ModelSpec reviewerModel = registry.find(reviewer.model()).orElseThrow();
+            List<ModelSpec> members = team.members().stream().map(m -> registry.find(m).orElseThrow()).toList();
+            String displayName = String.join(" + ", members.stream().map(ModelSpec::displayName).toList());
+            String providers = String.join(" + ", members.stream().map(m -> m.provider().wireName()).toList());
+            Map<String, String> nextKeys = new LinkedHashMap<>();
+            for (Map.Entry<String, String> slot : previousKeys.get(team.id()).entrySet()) {
+                Row answer = answers.get(slot.getValue());
+                if (answer == null) {
+                    blocked++;
+                    continue;
+                }
+                String[] parts = slot.getKey().split("\u0000");
+                String caseId = parts[0];
+                int sample = Integer.parseInt(parts[1]);
+                String variant = parts[2];
+                String prompt = PromptBuilder.reviewPrompt(reviewer.role(), caseText.get(caseId), optionsByCase.get(caseId),
+                        answer.getAs("response_text"));
+                Long chainLatency = answer.getAs("chain_latency_ms");
+                long latencyBefore = chainLatency != null ? chainLatency : answer.<Long>getAs("latency_ms");
+                WorkItem item = WorkItem.review(datasetVersion, reviewerModel, caseId, sample, variant, prompt,
+                        new WorkItem.TeamStage(team.id(), stage, team.reviewers().size() + 1, team.condition(), displayName,
+                                providers, slot.getValue(), latencyBefore));
+                reviews.add(item);
+                nextKeys.put(slot.getKey(), item.workKey());
+            }
+            previousKeys.put(team.id(), nextKeys);
+        }
+        return blocked;
+    }
+
+    /** The earliest ok row of each wanted work key: its answer and latencies. */
+    private Map<String, Row> okAnswers(String datasetVersion, Set<String> keys) {
+        Map<String, Row> answers = new java.util.HashMap<>();
+        if (keys.isEmpty()) {
+            return answers;
+        }
+        var wanted = lake.spark().createDataset(new ArrayList<>(keys), org.apache.spark.sql.Encoders.STRING()).toDF("work_key");
+        for (Row r : lake.read(Tables.GENERATIONS)
+                .where(functions.col("status").equalTo("ok").and(functions.col("dataset_version").equalTo(datasetVersion)))
+                .join(functions.broadcast(wanted), "work_key")
+                .select("work_key", "response_text", "latency_ms", "chain_latency_ms", "finished_at")
+                .orderBy("finished_at").collectAsList()) {
+            answers.putIfAbsent(r.getAs("work_key"), r);
+        }
+        return answers;
+    }
+
+    private void runStage(String label, List<WorkItem> planned, int blocked, String datasetVersion, String jobId, String stageJobId,
+            List<ModelSpec> models, org.apache.spark.broadcast.Broadcast<Map<String, String>> prompts,
+            CoordinatorServer coordinator, Totals totals) {
+        SparkSession spark = lake.spark();
         Set<String> completed = completedKeys(datasetVersion, models);
         List<WorkItem> pending = new ArrayList<>(planned.stream().filter(i -> !completed.contains(i.workKey())).toList());
         long alreadyDone = planned.size() - pending.size();
-        String jobId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        out.printf("generate: run %s, job %s, dataset %s: %d items planned, %d already done, %d to call%n",
-                spec.runId(), jobId, datasetVersion, planned.size(), alreadyDone, pending.size());
+        totals.planned += planned.size();
+        totals.alreadyDone += alreadyDone;
+        out.printf("generate: run %s, job %s, dataset %s, %s: %d items planned, %d already done, %d to call%s%n",
+                spec.runId(), jobId, datasetVersion, label, planned.size(), alreadyDone, pending.size(),
+                blocked > 0 ? ", " + blocked + " not planned because the stage they review failed" : "");
         out.flush();
         if (pending.isEmpty()) {
-            return new Result(spec.runId(), jobId, datasetVersion, planned.size(), alreadyDone, 0, 0, 0);
+            return;
         }
         if (spark.sparkContext().conf().getBoolean("spark.speculation", false)) {
             throw new IllegalStateException("spark.speculation is on: a speculative copy of a generation task would pay "
@@ -113,13 +241,14 @@ public final class GenerateJob {
         Collections.shuffle(pending, new Random(spec.runId().hashCode()));
 
         GenerationProgress progress = new GenerationProgress(pending.size());
+        coordinator.onResult(progress::record);
         String driverHost = spark.sparkContext().conf().get("spark.driver.host", "127.0.0.1");
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "noharm-progress");
             t.setDaemon(true);
             return t;
         });
-        try (CoordinatorServer coordinator = new CoordinatorServer(driverHost, models, progress::record)) {
+        try {
             ticker.scheduleAtFixedRate(() -> {
                 out.println(progress.line());
                 out.flush();
@@ -127,24 +256,23 @@ public final class GenerateJob {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Map<String, ModelSpec> modelsById = new LinkedHashMap<>();
             models.forEach(m -> modelsById.put(m.id(), m));
-            GenerationContext context = new GenerationContext(spec.runId(), jobId, datasetVersion, modelsById,
-                    jsc.broadcast(prompts), spec.retry(), spec.commit(), spec.concurrencyPerTask(),
+            GenerationContext context = new GenerationContext(spec.runId(), stageJobId, datasetVersion, modelsById,
+                    prompts, spec.retry(), spec.commit(), spec.concurrencyPerTask(),
                     coordinator.address(driverHost), lake.tablePath(Tables.GENERATIONS).toString(),
                     jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration())),
                     Integer.parseInt(spark.conf().get(CHAOS_FAIL_AFTER_COMMITS, "0")));
             int slices = Math.max(1, Math.min(pending.size(), jsc.defaultParallelism()));
-            jsc.setJobDescription("noharm generate: run " + spec.runId() + ", " + pending.size() + " calls");
+            jsc.setJobDescription("noharm generate: run " + spec.runId() + ", " + label + ", " + pending.size() + " calls");
             GenerationTask task = new GenerationTask(context);
             jsc.parallelize(pending, slices).foreachPartition(task::run);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the rate-limit coordinator", e);
         } finally {
             ticker.shutdownNow();
         }
         progress.printSummary(out);
         out.flush();
-        return new Result(spec.runId(), jobId, datasetVersion, planned.size(), alreadyDone, pending.size(),
-                progress.done() - progress.failed(), progress.failed());
+        totals.attempted += pending.size();
+        totals.ok += progress.done() - progress.failed();
+        totals.failed += progress.failed();
     }
 
     /** Every model of the spec exists in the registry and has its key, before anything is called. */
@@ -166,20 +294,41 @@ public final class GenerateJob {
                 problems.add(new ValidationProblem(specFile, 0, field, "model '" + run.model() + "' is listed twice"));
                 continue;
             }
-            String keyVariable = model.get().apiKeyEnv();
-            if (keyVariable != null) {
-                String key = environment.apply(keyVariable);
-                if (key == null || key.isBlank()) {
-                    problems.add(new ValidationProblem(spec.registry(), 0, "model '" + run.model() + "': api_key_env",
-                            "environment variable " + keyVariable + " is not set (it must hold the model's API key)"));
+            checkKey(model.get(), run.model(), problems);
+            models.add(model.get());
+        }
+        int t = 0;
+        for (RunSpec.TeamRun team : spec.teams()) {
+            t++;
+            int m = 0;
+            for (String member : team.members()) {
+                m++;
+                String field = "teams[" + t + "]." + (m == 1 ? "advisor" : "reviewers[" + (m - 1) + "].model");
+                var model = registry.find(member);
+                if (model.isEmpty()) {
+                    problems.add(new ValidationProblem(specFile, 0, field, "no model '" + member + "' in the registry "
+                            + spec.registry() + " (has: " + String.join(", ", registry.all().stream().map(ModelSpec::id).toList()) + ")"));
+                } else if (seen.add(member)) {
+                    checkKey(model.get(), member, problems);
+                    models.add(model.get());
                 }
             }
-            models.add(model.get());
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + specFile, problems);
         }
         return models;
+    }
+
+    private void checkKey(ModelSpec model, String id, List<ValidationProblem> problems) {
+        String keyVariable = model.apiKeyEnv();
+        if (keyVariable != null) {
+            String key = environment.apply(keyVariable);
+            if (key == null || key.isBlank()) {
+                problems.add(new ValidationProblem(spec.registry(), 0, "model '" + id + "': api_key_env",
+                        "environment variable " + keyVariable + " is not set (it must hold the model's API key)"));
+            }
+        }
     }
 
     private Set<String> completedKeys(String datasetVersion, List<ModelSpec> models) {

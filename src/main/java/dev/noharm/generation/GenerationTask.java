@@ -113,7 +113,7 @@ public final class GenerationTask implements Serializable {
             throws InterruptedException {
         ModelSpec model = context.models().get(item.modelId());
         ChatProvider provider = providers.computeIfAbsent(model.id(), id -> ChatProvider.create(model, System::getenv));
-        String prompt = context.prompts().value().get(item.promptKey());
+        String prompt = item.prompt() != null ? item.prompt() : context.prompts().value().get(item.promptKey());
         // An upper bound, so the tokens-per-minute window is never overrun before the actual count is known.
         long estimatedTokens = (prompt.length() + 3) / 4 + model.params().maxOutputTokens();
         RunSpec.Retry retry = context.retry();
@@ -188,6 +188,15 @@ public final class GenerationTask implements Serializable {
         row.put("error_class", failure == null ? null : failure.kind().wireName());
         row.put("error_message", failure == null ? null : failure.message());
         row.put("http_status", failure == null || failure.httpStatus() == 0 ? null : failure.httpStatus());
+        WorkItem.TeamStage team = item.team();
+        row.put("team_id", team == null ? null : team.teamId());
+        row.put("team_stage", team == null ? null : team.stage());
+        row.put("team_size", team == null ? null : team.teamSize());
+        row.put("team_condition", team == null ? null : team.condition());
+        row.put("team_display_name", team == null ? null : team.displayName());
+        row.put("team_providers", team == null ? null : team.providers());
+        row.put("reviewed_work_key", team == null ? null : team.reviewedKey());
+        row.put("chain_latency_ms", team == null ? null : team.latencyBeforeMs() + latencyMs);
         row.put("started_at", Timestamp.from(started));
         row.put("finished_at", Timestamp.from(Instant.now()));
         return row;

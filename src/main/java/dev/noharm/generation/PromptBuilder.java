@@ -38,6 +38,56 @@ public final class PromptBuilder {
                     specialist when care belongs there. Do not approve two options that exclude each other.
                     """ + "\n" + ANSWER_FORMAT);
 
+    /** The reviewer roles of a team (CONTRACT section 5's conditions), each with its own instruction. */
+    public enum ReviewRole {
+        GUARDIAN("Guardian", """
+                You are the safety reviewer on a team answering a consultation from a primary care clinician. \
+                A colleague has graded each management option for the case below; their grades and reasons \
+                follow the case. Review them for harm in both directions: needed actions that were graded \
+                Inappropriate or left out, and recommendations whose harms outweigh their benefits for this \
+                patient now. Correct the grades that are wrong and keep the ones that are right. Never leave \
+                two mutually exclusive options both Appropriate.
+                """),
+        STEWARD("Steward", """
+                You are the stewardship reviewer on a team answering a consultation from a primary care \
+                clinician. A colleague has graded each management option for the case below; their grades and \
+                reasons follow the case. Review them for recommendations that are unnecessary or of uncertain \
+                benefit for this patient now (tests, treatments or referrals that would not change management) \
+                and grade those Inappropriate; keep every needed action Appropriate. Never leave two mutually \
+                exclusive options both Appropriate.
+                """);
+
+        private final String displayName;
+        private final String instruction;
+
+        ReviewRole(String displayName, String instruction) {
+            this.displayName = displayName;
+            this.instruction = instruction;
+        }
+
+        public String displayName() {
+            return displayName;
+        }
+
+        public static java.util.Optional<ReviewRole> fromName(String name) {
+            return java.util.Arrays.stream(values()).filter(r -> r.displayName.equalsIgnoreCase(name)).findFirst();
+        }
+    }
+
+    /** Longest previous answer shown to a reviewer; longer ones are cut (a runaway answer must not blow the context). */
+    static final int MAX_REVIEWED_CHARS = 20_000;
+
+    /**
+     * A reviewer's prompt: the role's instruction and the answer format, the case as for the advisor, then
+     * the previous stage's answer as it was given (grades with rationales).
+     */
+    public static String reviewPrompt(ReviewRole role, String caseText, List<BenchmarkOption> options, String previousAnswer) {
+        String previous = previousAnswer.length() > MAX_REVIEWED_CHARS
+                ? previousAnswer.substring(0, MAX_REVIEWED_CHARS) + "\n[... cut]" : previousAnswer;
+        return role.instruction + "\nReturn the complete corrected list: " + ANSWER_FORMAT + "\n\n"
+                + renderCase(caseText, options) + "\nYour colleague's grades:\n" + previous.strip() + "\n";
+    }
+
     private PromptBuilder() {}
 
     public static List<String> variantNames() {

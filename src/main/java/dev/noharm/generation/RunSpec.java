@@ -1,12 +1,9 @@
 package dev.noharm.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.noharm.benchmark.InvalidInputException;
 import dev.noharm.benchmark.JsonLinesFields;
 import dev.noharm.benchmark.ValidationProblem;
-import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +19,7 @@ public record RunSpec(
         String registry,
         String datasetVersion,
         List<ModelRun> models,
+        List<TeamRun> teams,
         List<String> promptVariants,
         Retry retry,
         Commit commit,
@@ -32,18 +30,41 @@ public record RunSpec(
     /** Samples (trials) of one registry model. */
     public record ModelRun(String model, int samples) implements Serializable {}
 
+    /**
+     * A team: an advisor model, then one or two reviewers (Guardian or Steward), each its own model; every
+     * reviewer sees the case and the previous stage's answer and returns a corrected full array.
+     */
+    public record TeamRun(String id, int samples, String advisor, List<Reviewer> reviewers) implements Serializable {
+        /** Every model of the chain, advisor first. */
+        public List<String> members() {
+            List<String> members = new ArrayList<>();
+            members.add(advisor);
+            reviewers.forEach(r -> members.add(r.model()));
+            return members;
+        }
+
+        /** {@code Advisor + Guardian}, {@code Advisor + Guardian + Steward}, ... (CONTRACT section 5). */
+        public String condition() {
+            StringBuilder b = new StringBuilder("Advisor");
+            reviewers.forEach(r -> b.append(" + ").append(r.role().displayName()));
+            return b.toString();
+        }
+    }
+
+    public record Reviewer(PromptBuilder.ReviewRole role, String model) implements Serializable {}
+
     /** Attempts per item for retryable failures (5xx, timeouts, connection errors); 429s wait without using one. */
     public record Retry(int maxAttempts, long baseDelayMs, long maxDelayMs, int maxRateLimitWaits) implements Serializable {}
 
     /** Results are committed to the lake every {@code everyResults} results or {@code everySeconds}, whichever first. */
     public record Commit(int everyResults, int everySeconds) implements Serializable {}
 
-    private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models",
+    private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models", "teams",
             "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "lake");
 
     /** The same spec on another dataset version (nightly runs one spec over several). */
     public RunSpec withDatasetVersion(String version) {
-        return new RunSpec(runId, registry, version, models, promptVariants, retry, commit, concurrencyPerTask, progressSeconds, lake);
+        return new RunSpec(runId, registry, version, models, teams, promptVariants, retry, commit, concurrencyPerTask, progressSeconds, lake);
     }
 
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
@@ -53,17 +74,7 @@ public record RunSpec(
 
     public static RunSpec parse(String yaml, String fileName) {
         List<ValidationProblem> problems = new ArrayList<>();
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (IOException e) {
-            throw new InvalidInputException("run spec " + fileName,
-                    List.of(new ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException("run spec " + fileName,
-                    List.of(new ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
-        }
+        JsonNode root = ConfigFiles.yamlMapping(yaml, fileName, "run spec");
         JsonLinesFields f = new JsonLinesFields(root, fileName, 0, problems);
         f.rejectUnknownFields(FIELDS);
         Optional<String> runId = f.requiredString("run_id");
@@ -77,7 +88,10 @@ public record RunSpec(
 
         List<ModelRun> models = new ArrayList<>();
         JsonNode modelList = root.get("models");
-        if (modelList == null || !modelList.isArray() || modelList.isEmpty()) {
+        List<TeamRun> teams = parseTeams(root.get("teams"), fileName, f, problems);
+        if ((modelList == null || modelList.isNull()) && !teams.isEmpty()) {
+            // A spec may run teams only.
+        } else if (modelList == null || !modelList.isArray() || modelList.isEmpty()) {
             f.problem("models", "must be a non-empty list of {model: <registry id>, samples: <n>}");
         } else {
             int i = 0;
@@ -125,7 +139,64 @@ public record RunSpec(
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + fileName, problems);
         }
-        return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, variants, retry, commit,
+        return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, teams, variants, retry, commit,
                 concurrency, progress, lake);
+    }
+
+    private static List<TeamRun> parseTeams(JsonNode list, String fileName, JsonLinesFields f, List<ValidationProblem> problems) {
+        List<TeamRun> teams = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return teams;
+        }
+        if (!list.isArray()) {
+            f.problem("teams", "must be a list of {id, samples, advisor, reviewers: [{role, model}, ...]}");
+            return teams;
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        int i = 0;
+        for (JsonNode entry : list) {
+            i++;
+            JsonLinesFields t = new JsonLinesFields(entry, fileName, 0, "teams[" + i + "].", problems);
+            if (!entry.isObject()) {
+                t.problem("", "must be {id, samples, advisor, reviewers: [{role, model}, ...]}");
+                continue;
+            }
+            t.rejectUnknownFields(Set.of("id", "samples", "advisor", "reviewers"));
+            Optional<String> id = t.requiredString("id");
+            id.ifPresent(value -> {
+                if (!value.matches("[A-Za-z0-9._-]{1,64}")) {
+                    t.problem("id", "must match [A-Za-z0-9._-]{1,64}");
+                } else if (!ids.add(value)) {
+                    t.problem("id", "team '" + value + "' is defined twice");
+                }
+            });
+            int samples = t.optionalPositiveInt("samples", 1);
+            Optional<String> advisor = t.requiredString("advisor");
+            List<Reviewer> reviewers = new ArrayList<>();
+            JsonNode reviewerList = entry.get("reviewers");
+            if (reviewerList == null || !reviewerList.isArray() || reviewerList.isEmpty() || reviewerList.size() > 2) {
+                t.problem("reviewers", "must list one or two reviewers, each {role: Guardian|Steward, model: <registry id>}");
+            } else {
+                int j = 0;
+                for (JsonNode r : reviewerList) {
+                    j++;
+                    JsonLinesFields rf = new JsonLinesFields(r, fileName, 0, "teams[" + i + "].reviewers[" + j + "].", problems);
+                    rf.rejectUnknownFields(Set.of("role", "model"));
+                    Optional<String> role = rf.requiredString("role");
+                    Optional<String> model = rf.requiredString("model");
+                    Optional<PromptBuilder.ReviewRole> parsedRole = role.flatMap(PromptBuilder.ReviewRole::fromName);
+                    if (role.isPresent() && parsedRole.isEmpty()) {
+                        rf.problem("role", "unknown role '" + role.get() + "' (Guardian, Steward)");
+                    }
+                    if (parsedRole.isPresent() && model.isPresent()) {
+                        reviewers.add(new Reviewer(parsedRole.get(), model.get()));
+                    }
+                }
+            }
+            if (id.isPresent() && advisor.isPresent() && !reviewers.isEmpty()) {
+                teams.add(new TeamRun(id.get(), samples, advisor.get(), List.copyOf(reviewers)));
+            }
+        }
+        return teams;
     }
 }

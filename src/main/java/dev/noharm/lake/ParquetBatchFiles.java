@@ -79,6 +79,10 @@ public final class ParquetBatchFiles {
                     writer.write(group(schema, row));
                 }
             }
+            // A committed file is never replaced: a name collision would silently drop paid-for rows.
+            if (fs.exists(target)) {
+                throw new IOException("refusing to overwrite committed file " + target);
+            }
             if (!fs.rename(hidden, target)) {
                 throw new IOException("rename to " + target + " returned false");
             }

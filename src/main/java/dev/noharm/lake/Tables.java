@@ -133,7 +133,15 @@ public final class Tables {
                     optional("error_message", StringType),
                     optional("http_status", IntegerType),
                     required("started_at", TimestampType),
-                    required("finished_at", TimestampType)),
+                    required("finished_at", TimestampType),
+                    optional("team_id", StringType),
+                    optional("team_stage", IntegerType),
+                    optional("team_size", IntegerType),
+                    optional("team_condition", StringType),
+                    optional("team_display_name", StringType),
+                    optional("team_providers", StringType),
+                    optional("reviewed_work_key", StringType),
+                    optional("chain_latency_ms", LongType)),
             "dev.noharm.generation.GenerationTask");
 
     /** Responses imported from outside (physicians, other systems): CONTRACT section 3's JSON Lines. */
@@ -350,9 +358,30 @@ public final class Tables {
                     required("regression", BooleanType)),
             "dev.noharm.nightly.NightlyJob");
 
+    /** Every k-subset of a run's models scored as a post-hoc ensemble and ranked by one metric. */
+    public static final LakeTable ENSEMBLE_SEARCH = new LakeTable(
+            "ensemble_search",
+            "scores/ensemble_search",
+            List.of("dataset_version"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("search_id", StringType),
+                    required("searched_at", TimestampType),
+                    required("rule", StringType),
+                    required("subset", StringType),
+                    required("k", IntegerType),
+                    required("grading", StringType),
+                    required("cases", StringType),
+                    required("harm", StringType),
+                    required("metric", StringType),
+                    required("trials", LongType),
+                    required("mean", DoubleType),
+                    required("rank", IntegerType)),
+            "dev.noharm.teams.EnsembleSearchJob");
+
     public static List<LakeTable> all() {
         return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
-                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS);
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS, ENSEMBLE_SEARCH);
     }
 
     /** The tables ingest writes, committed by a row in dataset_versions. */

@@ -55,17 +55,7 @@ public record NightlySpec(RunSpec run, List<String> datasetVersions, Regression 
 
     public static NightlySpec parse(String yaml, String fileName) {
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-        JsonNode root;
-        try {
-            root = mapper.readTree(yaml);
-        } catch (IOException e) {
-            throw new InvalidInputException("nightly spec " + fileName,
-                    List.of(new ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException("nightly spec " + fileName,
-                    List.of(new ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
-        }
+        JsonNode root = ConfigFiles.yamlMapping(yaml, fileName, "nightly spec");
         List<ValidationProblem> problems = new ArrayList<>();
         JsonLinesFields f = new JsonLinesFields(root, fileName, 0, problems);
         String nightlyId = f.requiredString("nightly_id").orElse("nightly");

@@ -21,7 +21,8 @@ import org.apache.spark.sql.expressions.Window;
  * <p>Models: the responder is the registry id (with {@code /variant} for prompt variants other than
  * {@code standard}), the version is the model version, the condition {@code Advisor}, the trial the sample
  * index. Should a work key have two ok rows, the earliest is used. Items whose calls failed have no
- * response and are not in the trial's case set. Imports: the latest import of a (responder, condition,
+ * response and are not in the trial's case set. Teams: the responder is the team id, scored on its last
+ * stage's answers, with the team's condition, member names and providers, and the chain's latency. Imports: the latest import of a (responder, condition,
  * trial, case) wins; the version is empty.
  */
 final class ResponseSources {
@@ -33,16 +34,18 @@ final class ResponseSources {
     static Dataset<Row> forVersion(Lake lake, String datasetVersion) {
         Column variantSuffix = when(col("prompt_variant").equalTo("standard"), lit(""))
                 .otherwise(concat(lit("/"), col("prompt_variant")));
-        Dataset<Row> generations = lake.read(Tables.GENERATIONS)
+        Column variantName = when(variantSuffix.equalTo(""), lit("")).otherwise(concat(lit(" ("), col("prompt_variant"), lit(" prompt)")));
+        Dataset<Row> ok = lake.read(Tables.GENERATIONS)
                 .where(col("status").equalTo("ok").and(col("dataset_version").equalTo(datasetVersion)))
                 .withColumn("rank", row_number().over(Window.partitionBy("work_key").orderBy(col("finished_at"), col("job_id"))))
-                .where(col("rank").equalTo(1))
+                .where(col("rank").equalTo(1));
+        // Solo models: every call that is not a team's review (a team's advisor call is the model's own answer).
+        Dataset<Row> solo = ok.where(col("team_id").isNull())
                 .select(
                         col("dataset_version"),
                         concat(col("model_id"), variantSuffix).as("responder"),
                         col("model_version").as("version"),
-                        concat(col("display_name"), when(variantSuffix.equalTo(""), lit(""))
-                                .otherwise(concat(lit(" ("), col("prompt_variant"), lit(" prompt)")))).as("display_name"),
+                        concat(col("display_name"), variantName).as("display_name"),
                         lit("Solo Models").as("team"),
                         col("provider"),
                         lit("Advisor").as("condition"),
@@ -50,6 +53,21 @@ final class ResponseSources {
                         col("case_id"),
                         col("response_text"),
                         col("latency_ms").divide(1000.0).as("runtime_seconds"));
+        // Teams: the answer of the last stage, with the chain's total latency (CONTRACT section 5's names).
+        Dataset<Row> teams = ok.where(col("team_id").isNotNull().and(col("team_stage").equalTo(col("team_size"))))
+                .select(
+                        col("dataset_version"),
+                        concat(col("team_id"), variantSuffix).as("responder"),
+                        lit("").as("version"),
+                        concat(col("team_display_name"), variantName).as("display_name"),
+                        concat(col("team_size").cast("string"), lit("-Agent Teams")).as("team"),
+                        col("team_providers").as("provider"),
+                        col("team_condition").as("condition"),
+                        col("sample_index").as("trial"),
+                        col("case_id"),
+                        col("response_text"),
+                        col("chain_latency_ms").divide(1000.0).as("runtime_seconds"));
+        Dataset<Row> generations = solo.unionByName(teams);
 
         Dataset<Row> imported = lake.read(Tables.RESPONSES)
                 .where(col("dataset_version").equalTo(datasetVersion))

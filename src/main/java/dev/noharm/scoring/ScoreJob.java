@@ -3,7 +3,6 @@ package dev.noharm.scoring;
 import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
@@ -40,6 +39,7 @@ public final class ScoreJob {
     private final PrintWriter out;
     private final int bootstrapReplicates;
     private final long bootstrapSeed;
+    private final List<DerivedResponder> derived;
 
     public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out) {
         this(lake, weights, out, 0, 1);
@@ -47,11 +47,22 @@ public final class ScoreJob {
 
     /** With {@code bootstrapReplicates > 0}, metrics over all cases also get a seeded case-bootstrap 95% interval. */
     public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out, int bootstrapReplicates, long bootstrapSeed) {
+        this(lake, weights, out, bootstrapReplicates, bootstrapSeed, List.of());
+    }
+
+    private ScoreJob(Lake lake, HarmWeights weights, PrintWriter out, int bootstrapReplicates, long bootstrapSeed,
+            List<DerivedResponder> derived) {
         this.lake = lake;
         this.weights = weights;
         this.out = out;
         this.bootstrapReplicates = bootstrapReplicates;
         this.bootstrapSeed = bootstrapSeed;
+        this.derived = List.copyOf(derived);
+    }
+
+    /** The same job, also scoring responders derived without calls (controls, ensembles). */
+    public ScoreJob withDerivedResponders(List<DerivedResponder> responders) {
+        return new ScoreJob(lake, weights, out, bootstrapReplicates, bootstrapSeed, responders);
     }
 
     public record Result(String datasetVersion, long responses, long parseFailures, long decisions) {}
@@ -86,7 +97,11 @@ public final class ScoreJob {
         long importedResponses = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(version)).count();
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
                 .join(cases, JoinKeys.of("dataset_version", "case_id"));
-        Dataset<Row> parsed = ResponseParsing.parse(responses).cache();
+        Dataset<Row> called = ResponseParsing.parse(responses).cache();
+        Dataset<Row> parsed = called;
+        for (DerivedResponder responder : derived) {
+            parsed = parsed.unionByName(responder.responses(lake, version, cases, called));
+        }
 
         Dataset<Row> decisions = parsed
                 .select(col("dataset_version"), col("responder"), col("version"), col("condition"), col("trial"), col("case_id"),
@@ -136,7 +151,7 @@ public final class ScoreJob {
                 .agg(count(lit(1)), sum(when(col("parse_failure"), 1).otherwise(0)), functions.countDistinct("responder", "version", "condition"))
                 .first();
         long decisionsCount = lake.read(Tables.DECISIONS).where(col("dataset_version").equalTo(version)).count();
-        parsed.unpersist();
+        called.unpersist();
         Result result = new Result(version, totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1), decisionsCount);
         out.printf("score: dataset %s: %d responders, %d responses (%d parse failures), %d option decisions scored%n",
                 version, totals.getLong(2), result.responses(), result.parseFailures(), result.decisions());

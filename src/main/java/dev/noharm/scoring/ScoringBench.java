@@ -87,12 +87,8 @@ public final class ScoringBench {
         resetPeakHeap();
         for (int i = 0; i < repeat; i++) {
             long t0 = System.nanoTime();
-            Dataset<Row> caseResults = CaseResults.compute(spark.read().parquet(decisionsPath),
-                    lake.read(Tables.OPTION_LABELS), HarmWeights.defaults());
-            Dataset<Row> scoped = caseResults
-                    .withColumn("cases", explode(functions.array(lit("AllCases"), concat(lit("Specialty="), col("specialty")))))
-                    .withColumn("weight", lit(1.0));
-            Dataset<Row> metrics = TrialMetrics.acrossTrials(TrialMetrics.compute(scoped, ScoreJob.TRIAL_KEYS), ScoreJob.METRIC_KEYS);
+            Dataset<Row> metrics = DecisionMetrics.acrossTrials(spark.read().parquet(decisionsPath),
+                    lake.read(Tables.OPTION_LABELS), HarmWeights.defaults(), true);
             metrics.write().mode(SaveMode.Overwrite).parquet(dir.resolve("spark-metrics").toString());
             sparkSeconds.add((System.nanoTime() - t0) / 1e9);
 

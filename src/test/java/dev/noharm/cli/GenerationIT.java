@@ -148,19 +148,28 @@ class GenerationIT {
         assertTrue(out.contains("220 items planned, 0 already done, 220 to call"), out);
         assertTrue(out.contains("generate: 220/220 items (100%)"), out);
         assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
-        assertTrue(out.contains("score: dataset ") && out.contains("4 responders, 220 responses"), out);
+        assertTrue(out.contains("team stage 2: 80 items planned, 0 already done, 80 to call")
+                && out.contains("team stage 3: 40 items planned, 0 already done, 40 to call"), "the teams' review stages: " + out);
+        // 4 models (220) + a 2-agent and a 3-agent team (40 each) + No Intervention (20) + Random Intervention
+        // (5 x 20) + the majority of three models (3 trials x 20).
+        assertTrue(out.contains("score: dataset ") && out.contains("9 responders, 480 responses"), out);
         assertTrue(out.contains("Simulated careful model"), "headline table: " + out);
         try (Stream<Path> exports = Files.list(work.resolve("lake/exports"))) {
             Path csv = exports.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
             List<String> lines = Files.readAllLines(csv);
             assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,Safety,3,")), "3 trials");
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated model that over-treats + Simulated careful model + Simulated careful model,"
+                    + "3-Agent Teams,Advisor + Guardian + Steward,All,Safety,2,")), "the 3-agent team");
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("No Intervention,Solo Models,Control,All,Safety,1,")), "the control");
         }
         assertTrue(out.contains("demo: HTML report"), out);
         String report = Files.readString(work.resolve("lake/report/index.html"));
         assertTrue(report.contains("Simulated careful model") && report.contains("echarts.min.js"), "the report embeds the results");
         assertTrue(Files.size(work.resolve("lake/report/echarts.min.js")) > 500_000, "the chart library is bundled");
         assertEquals(0, run(work, Map.of(), "demo"));
-        assertTrue(Files.readString(work.resolve("stdout.txt")).contains("220 items planned, 220 already done, 0 to call"));
+        String again = Files.readString(work.resolve("stdout.txt"));
+        assertTrue(again.contains("220 items planned, 220 already done, 0 to call") && again.contains("80 items planned, 80 already done, 0 to call")
+                && again.contains("40 items planned, 40 already done, 0 to call"), again);
     }
 }

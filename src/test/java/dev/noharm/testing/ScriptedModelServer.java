@@ -46,6 +46,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final Map<String, Deque<Step>> scripts = new HashMap<>();
     private final Map<String, List<Long>> arrivals = new HashMap<>();
     private final List<String> authorizations = new ArrayList<>();
+    private final Map<String, List<String>> requests = new HashMap<>();
 
     public ScriptedModelServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -71,6 +72,19 @@ public final class ScriptedModelServer implements AutoCloseable {
         return List.copyOf(arrivals.getOrDefault(model, List.of()));
     }
 
+    /** The request bodies a model received, in arrival order. */
+    public synchronized List<String> requests(String model) {
+        return List.copyOf(requests.getOrDefault(model, List.of()));
+    }
+
+    /** A 200 chat completion whose message content is {@code content}, for {@link Step#body}. */
+    public static String completionWith(String model, String content) {
+        String escaped = content.replace("\\", "\\\\").replace("\"", "\\\"");
+        return "{\"id\":\"chatcmpl-scripted\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model + "\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + escaped + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20,\"total_tokens\":120}}";
+    }
+
     public synchronized List<String> authorizations() {
         return List.copyOf(authorizations);
     }
@@ -83,6 +97,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         synchronized (this) {
             arrivals.computeIfAbsent(model, k -> new ArrayList<>()).add(System.nanoTime());
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            requests.computeIfAbsent(model, k -> new ArrayList<>()).add(request);
             Deque<Step> script = scripts.get(model);
             step = script == null || script.isEmpty() ? Step.status(200) : script.poll();
         }

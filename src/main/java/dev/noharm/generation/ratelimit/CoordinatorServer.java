@@ -27,13 +27,14 @@ public final class CoordinatorServer implements AutoCloseable {
     private final ExecutorService threads;
     private final Map<String, ModelLimiter> limiters = new HashMap<>();
     private final String token = UUID.randomUUID().toString();
-    private final Consumer<Map<String, String>> onItemDone;
+    /** Where finished items are reported; one coordinator serves every stage of a job, each with its own progress. */
+    private final java.util.concurrent.atomic.AtomicReference<Consumer<Map<String, String>>> onItemDone;
 
     public CoordinatorServer(String bindHost, List<ModelSpec> models, Consumer<Map<String, String>> onItemDone) throws IOException {
         for (ModelSpec model : models) {
             limiters.put(model.id(), new ModelLimiter(model.limits(), model.params().timeoutSeconds()));
         }
-        this.onItemDone = onItemDone;
+        this.onItemDone = new java.util.concurrent.atomic.AtomicReference<>(onItemDone);
         this.server = HttpServer.create(new InetSocketAddress(bindHost, 0), 512);
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "noharm-coordinator");
@@ -45,6 +46,11 @@ public final class CoordinatorServer implements AutoCloseable {
         server.createContext("/release", this::release);
         server.createContext("/done", this::done);
         server.start();
+    }
+
+    /** Sends finished items to {@code listener} from now on (the next stage's progress). */
+    public void onResult(Consumer<Map<String, String>> listener) {
+        onItemDone.set(listener);
     }
 
     /** What executors need to reach this server; serializable into tasks. */
@@ -91,7 +97,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (q == null) {
             return;
         }
-        onItemDone.accept(q);
+        onItemDone.get().accept(q);
         respond(exchange, 200, "ok");
     }
 

@@ -1,0 +1,72 @@
+package dev.noharm.cli;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.SparkSessions;
+import dev.noharm.teams.EnsembleSearchJob;
+import dev.noharm.teams.Ensembles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ensembles", mixinStandardHelpOptions = true,
+        description = {"Score every k-subset (k = 2..K) of the scored solo models as a post-hoc ensemble, without new calls,",
+            "in one Spark job, and rank the subsets by one metric. Results go to the ensemble_search table. Run score first."})
+final class EnsemblesCommand implements Callable<Integer> {
+
+    @Option(names = "--models", split = ",", paramLabel = "ID", description = "The models (id or id@version). Default: every scored solo model.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--run", paramLabel = "RUN", description = "Only the models a run generated.")
+    String run;
+
+    @Option(names = "--max-k", defaultValue = "3", description = "Largest subset. Default: ${DEFAULT-VALUE}.")
+    int maxK;
+
+    @Option(names = "--rule", defaultValue = "majority", description = "union, intersection or majority. Default: ${DEFAULT-VALUE}.")
+    String rule;
+
+    @Option(names = "--metric", defaultValue = "Safety", description = "Metric to rank by (CONTRACT section 4's names). Default: ${DEFAULT-VALUE}.")
+    String metric;
+
+    @Option(names = "--harm", defaultValue = "All", description = "Harm level, for per-level metrics (e.g. Severe). Default: ${DEFAULT-VALUE}.")
+    String harm;
+
+    @Option(names = "--grading", defaultValue = "Majority", description = "Majority or Unanimous. Default: ${DEFAULT-VALUE}.")
+    String grading;
+
+    @Option(names = "--top", defaultValue = "10", description = "How many to print. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Mixin
+    DatasetVersionOption datasetVersion;
+
+    @Mixin
+    LakeOption lake;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        Ensembles.Rule parsedRule;
+        try {
+            parsedRule = Ensembles.Rule.valueOf(rule.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), "--rule must be union, intersection or majority, not '" + rule + "'");
+        }
+        if (maxK < 2) {
+            throw new ParameterException(command.commandLine(), "--max-k must be at least 2");
+        }
+        Lake target = new Lake(SparkSessions.getOrCreate("noharm ensembles"), lake.uri());
+        new EnsembleSearchJob(target, command.commandLine().getOut()).run(new EnsembleSearchJob.Request(
+                datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading, top));
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.noharm.teams;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.noharm.lake.Lake;
+import dev.noharm.lake.Tables;
+import dev.noharm.scoring.HarmWeights;
+import java.io.PrintWriter;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The ensemble search over the lake: the solo models scored on a dataset version (or those of one run),
+ * every k-subset scored by {@link EnsembleSearch}, appended to the ensemble_search table and the best
+ * printed. Reads the scored decisions, so run score first.
+ */
+public final class EnsembleSearchJob {
+    public record Request(String datasetVersion, List<String> models, String runId, int maxK, Ensembles.Rule rule,
+            String metric, String harm, String grading, int top) {}
+
+    public record Outcome(String searchId, List<String> models, long subsets, double seconds, List<Row> best) {}
+
+    private final Lake lake;
+    private final PrintWriter out;
+
+    public EnsembleSearchJob(Lake lake, PrintWriter out) {
+        this.lake = lake;
+        this.out = out;
+    }
+
+    public Outcome run(Request request) {
+        Column member = when(col("version").equalTo(""), col("responder")).otherwise(concat(col("responder"), lit("@"), col("version")));
+        Dataset<Row> decisions = lake.read(Tables.DECISIONS).where(col("dataset_version").equalTo(request.datasetVersion()))
+                .withColumn("member", member);
+        // By default the solo models (condition Advisor); named members may be any scored responder (humans too).
+        List<String> models = request.models().isEmpty()
+                ? modelsOf(decisions.where(col("condition").equalTo("Advisor")), request.runId()) : request.models();
+        if (models.size() < 2) {
+            throw new IllegalArgumentException("an ensemble search needs at least two scored solo models on dataset version "
+                    + request.datasetVersion() + ", found " + models);
+        }
+        String searchId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        lake.spark().sparkContext().setJobDescription("noharm ensemble search " + searchId + ": " + models.size() + " models");
+        long started = System.nanoTime();
+        Dataset<Row> ranked = EnsembleSearch.search(lake.spark(), decisions, lake.read(Tables.OPTION_LABELS)
+                        .where(col("dataset_version").equalTo(request.datasetVersion())),
+                models, request.maxK(), request.rule(), request.metric(), request.harm(), request.grading(), HarmWeights.defaults())
+                .withColumn("search_id", lit(searchId))
+                .withColumn("searched_at", lit(Timestamp.from(Instant.now())))
+                .withColumn("rule", lit(request.rule().label()));
+        Path staging = lake.newStagingDir("ensemble-search-" + searchId);
+        try {
+            ranked.select(java.util.Arrays.stream(Tables.ENSEMBLE_SEARCH.schema().fieldNames())
+                            .filter(n -> !n.equals("dataset_version")).map(n -> col(n).cast(Tables.ENSEMBLE_SEARCH.schema().apply(n).dataType()))
+                            .toArray(Column[]::new))
+                    .coalesce(1).write().parquet(staging.toString());
+            lake.appendFiles(staging, lake.partitionPath(Tables.ENSEMBLE_SEARCH, request.datasetVersion()));
+        } finally {
+            lake.deleteQuietly(staging);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Dataset<Row> stored = lake.read(Tables.ENSEMBLE_SEARCH).where(col("search_id").equalTo(searchId));
+        long subsets = stored.count();
+        List<Row> best = stored.orderBy("rank").limit(request.top()).collectAsList();
+        out.printf(Locale.ROOT, "ensembles: %d models, %d subsets (k = 2..%d, %s) scored in %.1f s; best by %s%s (%s grading):%n",
+                models.size(), subsets, request.maxK(), request.rule().label(), seconds, request.metric(),
+                request.harm().equals("All") ? "" : " " + request.harm(), request.grading());
+        for (Row r : best) {
+            out.printf(Locale.ROOT, "  %3d. %-70s %.4f (%d trials)%n", r.<Integer>getAs("rank"), r.<String>getAs("subset"),
+                    r.<Double>getAs("mean"), r.<Long>getAs("trials"));
+        }
+        out.flush();
+        return new Outcome(searchId, models, subsets, seconds, best);
+    }
+
+    /** The solo models scored on the dataset version, or those a run generated. */
+    private List<String> modelsOf(Dataset<Row> decisions, String runId) {
+        Dataset<Row> members = decisions.select("member", "responder", "version").distinct();
+        if (runId != null) {
+            Dataset<Row> ofRun = lake.read(Tables.GENERATIONS).where(col("run_id").equalTo(runId).and(col("team_id").isNull()))
+                    .select(col("model_id").as("responder"), col("model_version").as("version")).distinct();
+            members = members.join(ofRun, dev.noharm.lake.JoinKeys.of("responder", "version"));
+        }
+        return members.select("member").orderBy("member").collectAsList().stream().map(r -> r.getString(0)).toList();
+    }
+}
