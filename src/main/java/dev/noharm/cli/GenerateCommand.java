@@ -21,6 +21,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--spec", paramLabel = "FILE", required = true, description = "Run spec (YAML), e.g. jobs/demo.yaml.")
     String specFile;
 
+    @Option(names = "--dry-run", description = "Print what the run would call (items, tokens, upper-bound cost per model) and call nothing.")
+    boolean dryRun;
+
     @Mixin
     LakeOption lake;
 
@@ -32,7 +35,12 @@ final class GenerateCommand implements Callable<Integer> {
         RunSpec spec = RunSpec.load(specFile);
         ModelRegistry registry = ModelRegistry.load(spec.registry(), System::getenv);
         Lake target = new Lake(SparkSessions.getOrCreate("noharm generate " + spec.runId()), lakeUri(command, lake, spec));
-        GenerateJob.Result result = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut()).run();
+        GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut());
+        if (dryRun) {
+            printEstimate(spec, job.dryRun(), command.commandLine().getOut());
+            return ExitCode.OK;
+        }
+        GenerateJob.Result result = job.run();
         return result.failed() > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
     }
 
@@ -40,5 +48,22 @@ final class GenerateCommand implements Callable<Integer> {
     static String lakeUri(CommandSpec command, LakeOption lake, RunSpec spec) {
         boolean explicit = command.commandLine().getParseResult().hasMatchedOption("--lake");
         return explicit || spec.lake() == null ? lake.uri() : spec.lake();
+    }
+
+    private static void printEstimate(RunSpec spec, java.util.List<GenerateJob.Estimate> estimates, java.io.PrintWriter out) {
+        out.printf("generate --dry-run: run %s; nothing is called. Output tokens and cost are upper bounds (max_output_tokens per call).%n",
+                spec.runId());
+        String format = "%-22s %-44s %8s %8s %8s %13s %13s %11s%n";
+        out.printf(java.util.Locale.ROOT, format, "model", "stage", "planned", "done", "to call", "input tokens", "max output", "max cost $");
+        long calls = 0;
+        double cost = 0;
+        for (GenerateJob.Estimate e : estimates) {
+            out.printf(java.util.Locale.ROOT, format, e.model(), e.stage(), e.planned(), e.alreadyDone(), e.toCall(), e.inputTokens(),
+                    e.maxOutputTokens(), String.format(java.util.Locale.ROOT, "%.4f", e.maxCostUsd()));
+            calls += e.toCall();
+            cost += e.maxCostUsd();
+        }
+        out.printf(java.util.Locale.ROOT, "generate --dry-run: %d calls, at most $%.4f%n", calls, cost);
+        out.flush();
     }
 }

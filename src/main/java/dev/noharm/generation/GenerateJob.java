@@ -58,8 +58,92 @@ public final class GenerateJob {
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
             long ok, long failed) {}
 
+    /** What a run will do before any call: the cases, prompts, stage-1 items and each team's chain slots. */
+    private record Plan(String datasetVersion, Map<String, String> caseText, Map<String, List<BenchmarkOption>> optionsByCase,
+            Map<String, String> prompts, Map<String, WorkItem> firstStage, Map<String, Map<String, String>> previousKeys) {}
+
     public Result run() {
-        List<ModelSpec> models = resolveModels();
+        List<ModelSpec> models = resolveModels(true);
+        Plan plan = plan();
+        String datasetVersion = plan.datasetVersion();
+        Map<String, String> caseText = plan.caseText();
+        Map<String, List<BenchmarkOption>> optionsByCase = plan.optionsByCase();
+        Map<String, String> prompts = plan.prompts();
+        Map<String, WorkItem> firstStage = plan.firstStage();
+        Map<String, Map<String, String>> previousKeys = plan.previousKeys();
+
+        String jobId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Totals totals = new Totals();
+        String driverHost = lake.spark().sparkContext().conf().get("spark.driver.host", "127.0.0.1");
+        try (CoordinatorServer coordinator = new CoordinatorServer(driverHost, models, ignored -> { })) {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
+            var promptBroadcast = jsc.broadcast(prompts);
+            runStage("models", new ArrayList<>(firstStage.values()), 0, datasetVersion, jobId, jobId, models, promptBroadcast, coordinator, totals);
+            int longestChain = spec.teams().stream().mapToInt(t -> t.reviewers().size() + 1).max().orElse(1);
+            for (int stage = 2; stage <= longestChain; stage++) {
+                List<WorkItem> reviews = new ArrayList<>();
+                int blocked = planReviews(stage, datasetVersion, caseText, optionsByCase, previousKeys, reviews);
+                // Each stage is its own Spark job: its files need names of their own (they are named by job and partition).
+                runStage("team stage " + stage, reviews, blocked, datasetVersion, jobId, jobId + "s" + stage, models, promptBroadcast,
+                        coordinator, totals);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the rate-limit coordinator", e);
+        }
+        return new Result(spec.runId(), jobId, datasetVersion, totals.planned, totals.alreadyDone, totals.attempted,
+                totals.ok, totals.failed);
+    }
+
+    /** One line of a dry run: a model's calls in one stage and their upper-bound cost. */
+    public record Estimate(String model, String stage, long planned, long alreadyDone, long toCall, long inputTokens,
+            long maxOutputTokens, double maxCostUsd) {}
+
+    /**
+     * What the run would call, without calling anything or writing anything: per model and stage, the
+     * items left to do, their input tokens (prompt characters / 4, as the limiter estimates) and at most
+     * {@code max_output_tokens} each, priced from the registry. Review stages count every chain slot not yet
+     * done; their prompts are estimated with the previous stage's longest possible answer. Key variables are
+     * not required for a dry run.
+     */
+    public List<Estimate> dryRun() {
+        resolveModels(false);
+        Plan plan = plan();
+        Set<String> completed = completedKeys(plan.datasetVersion(), registry.all());
+        Map<String, long[]> stageOne = new LinkedHashMap<>();
+        for (WorkItem item : plan.firstStage().values()) {
+            long[] counts = stageOne.computeIfAbsent(item.modelId(), k -> new long[3]);
+            counts[0]++;
+            if (completed.contains(item.workKey())) {
+                counts[1]++;
+            } else {
+                counts[2] += (plan.prompts().get(item.promptKey()).length() + 3) / 4;
+            }
+        }
+        List<Estimate> estimates = new ArrayList<>();
+        stageOne.forEach((id, c) -> estimates.add(estimate(registry.find(id).orElseThrow(), "models", c[0], c[1], c[2])));
+        for (RunSpec.TeamRun team : spec.teams()) {
+            for (int stage = 2; stage <= team.reviewers().size() + 1; stage++) {
+                ModelSpec previous = registry.find(team.members().get(stage - 2)).orElseThrow();
+                ModelSpec reviewer = registry.find(team.members().get(stage - 1)).orElseThrow();
+                long slots = plan.previousKeys().get(team.id()).size();
+                long done = Math.min(slots, lake.read(Tables.GENERATIONS).where(functions.col("status").equalTo("ok")
+                        .and(functions.col("dataset_version").equalTo(plan.datasetVersion())).and(functions.col("team_id").equalTo(team.id()))
+                        .and(functions.col("team_stage").equalTo(stage))).count());
+                long perCall = (plan.prompts().values().stream().mapToLong(String::length).max().orElse(0) + 600) / 4
+                        + previous.params().maxOutputTokens();
+                estimates.add(estimate(reviewer, "team " + team.id() + " stage " + stage, slots, done, (slots - done) * perCall));
+            }
+        }
+        return estimates;
+    }
+
+    private static Estimate estimate(ModelSpec model, String stage, long planned, long done, long inputTokens) {
+        long toCall = planned - done;
+        long maxOutput = toCall * model.params().maxOutputTokens();
+        return new Estimate(model.id(), stage, planned, done, toCall, inputTokens, maxOutput, model.price().cost(inputTokens, maxOutput));
+    }
+
+    private Plan plan() {
         String datasetVersion = DatasetVersions.resolve(lake, spec.datasetVersion(), specFile, "dataset_version");
 
         Map<String, List<BenchmarkOption>> optionsByCase = new LinkedHashMap<>();
@@ -103,26 +187,7 @@ public final class GenerateJob {
             previousKeys.put(team.id(), keys);
         }
 
-        String jobId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Totals totals = new Totals();
-        String driverHost = lake.spark().sparkContext().conf().get("spark.driver.host", "127.0.0.1");
-        try (CoordinatorServer coordinator = new CoordinatorServer(driverHost, models, ignored -> { })) {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
-            var promptBroadcast = jsc.broadcast(prompts);
-            runStage("models", new ArrayList<>(firstStage.values()), 0, datasetVersion, jobId, jobId, models, promptBroadcast, coordinator, totals);
-            int longestChain = spec.teams().stream().mapToInt(t -> t.reviewers().size() + 1).max().orElse(1);
-            for (int stage = 2; stage <= longestChain; stage++) {
-                List<WorkItem> reviews = new ArrayList<>();
-                int blocked = planReviews(stage, datasetVersion, caseText, optionsByCase, previousKeys, reviews);
-                // Each stage is its own Spark job: its files need names of their own (they are named by job and partition).
-                runStage("team stage " + stage, reviews, blocked, datasetVersion, jobId, jobId + "s" + stage, models, promptBroadcast,
-                        coordinator, totals);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the rate-limit coordinator", e);
-        }
-        return new Result(spec.runId(), jobId, datasetVersion, totals.planned, totals.alreadyDone, totals.attempted,
-                totals.ok, totals.failed);
+        return new Plan(datasetVersion, caseText, optionsByCase, prompts, firstStage, previousKeys);
     }
 
     private static final class Totals {
@@ -276,7 +341,7 @@ public final class GenerateJob {
     }
 
     /** Every model of the spec exists in the registry and has its key, before anything is called. */
-    private List<ModelSpec> resolveModels() {
+    private List<ModelSpec> resolveModels(boolean needKeys) {
         List<ValidationProblem> problems = new ArrayList<>();
         List<ModelSpec> models = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -294,7 +359,9 @@ public final class GenerateJob {
                 problems.add(new ValidationProblem(specFile, 0, field, "model '" + run.model() + "' is listed twice"));
                 continue;
             }
-            checkKey(model.get(), run.model(), problems);
+            if (needKeys) {
+                checkKey(model.get(), run.model(), problems);
+            }
             models.add(model.get());
         }
         int t = 0;
@@ -309,7 +376,9 @@ public final class GenerateJob {
                     problems.add(new ValidationProblem(specFile, 0, field, "no model '" + member + "' in the registry "
                             + spec.registry() + " (has: " + String.join(", ", registry.all().stream().map(ModelSpec::id).toList()) + ")"));
                 } else if (seen.add(member)) {
-                    checkKey(model.get(), member, problems);
+                    if (needKeys) {
+                        checkKey(model.get(), member, problems);
+                    }
                     models.add(model.get());
                 }
             }
