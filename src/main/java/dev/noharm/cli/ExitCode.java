@@ -15,4 +15,6 @@ public final class ExitCode {
     public static final int REGRESSION = 4;
     /** The job finished but some items failed after all retries; they are stored with their errors and a rerun retries them. */
     public static final int ITEMS_FAILED = 5;
+    /** The run's budget stopped some calls; they stay to do for a run with budget left. */
+    public static final int BUDGET_REACHED = 6;
 }

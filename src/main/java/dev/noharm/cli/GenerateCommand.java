@@ -41,7 +41,10 @@ final class GenerateCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         GenerateJob.Result result = job.run();
-        return result.failed() > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
+        if (result.failed() > 0) {
+            return ExitCode.ITEMS_FAILED;
+        }
+        return result.overBudget() > 0 ? ExitCode.BUDGET_REACHED : ExitCode.OK;
     }
 
     /** An explicit --lake wins over the spec's lake, which wins over the default. */

@@ -4,6 +4,7 @@ import dev.noharm.benchmark.BenchmarkOption;
 import dev.noharm.benchmark.InvalidInputException;
 import dev.noharm.benchmark.ValidationProblem;
 import dev.noharm.generation.ratelimit.CoordinatorServer;
+import dev.noharm.generation.ratelimit.RunBudget;
 import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
@@ -56,7 +57,7 @@ public final class GenerateJob {
     }
 
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
-            long ok, long failed) {}
+            long ok, long failed, long overBudget) {}
 
     /** What a run will do before any call: the cases, prompts, stage-1 items and each team's chain slots. */
     private record Plan(String datasetVersion, Map<String, String> caseText, Map<String, List<BenchmarkOption>> optionsByCase,
@@ -76,6 +77,14 @@ public final class GenerateJob {
         Totals totals = new Totals();
         String driverHost = lake.spark().sparkContext().conf().get("spark.driver.host", "127.0.0.1");
         try (CoordinatorServer coordinator = new CoordinatorServer(driverHost, models, ignored -> { })) {
+            if (spec.budgetUsd() != null) {
+                // The budget is the run's: what earlier jobs of the same run spent counts.
+                Row spent = lake.read(Tables.GENERATIONS).where(functions.col("run_id").equalTo(spec.runId()))
+                        .agg(functions.coalesce(functions.sum("cost_usd"), functions.lit(0.0))).first();
+                coordinator.budget(new RunBudget(spec.budgetUsd(), spent.getDouble(0)));
+                out.printf(java.util.Locale.ROOT, "generate: run %s has a budget of $%.4f; $%.4f spent by earlier jobs%n",
+                        spec.runId(), spec.budgetUsd(), spent.getDouble(0));
+            }
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
             var promptBroadcast = jsc.broadcast(prompts);
             runStage("models", new ArrayList<>(firstStage.values()), 0, datasetVersion, jobId, jobId, models, promptBroadcast, coordinator, totals);
@@ -91,7 +100,7 @@ public final class GenerateJob {
             throw new UncheckedIOException("cannot start the rate-limit coordinator", e);
         }
         return new Result(spec.runId(), jobId, datasetVersion, totals.planned, totals.alreadyDone, totals.attempted,
-                totals.ok, totals.failed);
+                totals.ok, totals.failed, totals.overBudget);
     }
 
     /** One line of a dry run: a model's calls in one stage and their upper-bound cost. */
@@ -196,6 +205,7 @@ public final class GenerateJob {
         long attempted;
         long ok;
         long failed;
+        long overBudget;
     }
 
     private static String chainSlot(String caseId, int sample, String variant) {
@@ -293,7 +303,7 @@ public final class GenerateJob {
         totals.alreadyDone += alreadyDone;
         out.printf("generate: run %s, job %s, dataset %s, %s: %d items planned, %d already done, %d to call%s%n",
                 spec.runId(), jobId, datasetVersion, label, planned.size(), alreadyDone, pending.size(),
-                blocked > 0 ? ", " + blocked + " not planned because the stage they review failed" : "");
+                blocked > 0 ? ", " + blocked + " not planned because the stage they review has no answer (it failed or was not called)" : "");
         out.flush();
         if (pending.isEmpty()) {
             return;
@@ -335,9 +345,10 @@ public final class GenerateJob {
         }
         progress.printSummary(out);
         out.flush();
-        totals.attempted += pending.size();
-        totals.ok += progress.done() - progress.failed();
+        totals.attempted += pending.size() - progress.overBudget();
+        totals.ok += progress.done() - progress.failed() - progress.overBudget();
         totals.failed += progress.failed();
+        totals.overBudget += progress.overBudget();
     }
 
     /** Every model of the spec exists in the registry and has its key, before anything is called. */

@@ -14,6 +14,8 @@ public final class GenerationProgress {
     private final long startNanos = System.nanoTime();
     private final LongAdder done = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    /** Items not called because the run's budget would have been passed. */
+    private final LongAdder overBudget = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder inputTokens = new LongAdder();
@@ -38,6 +40,11 @@ public final class GenerationProgress {
 
     /** One finished item, as reported by {@code /done}. */
     public void record(Map<String, String> report) {
+        if ("budget".equals(report.get("status"))) {
+            done.increment();
+            overBudget.increment();
+            return;
+        }
         boolean ok = "ok".equals(report.get("status"));
         int attempts = Integer.parseInt(report.getOrDefault("attempts", "1"));
         int waits = Integer.parseInt(report.getOrDefault("rate_limit_waits", "0"));
@@ -70,6 +77,10 @@ public final class GenerationProgress {
         return failed.sum();
     }
 
+    public long overBudget() {
+        return overBudget.sum();
+    }
+
     public String line() {
         long d = done.sum();
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
@@ -93,6 +104,9 @@ public final class GenerationProgress {
                     items == 0 ? 0.0 : m.latencyMs.sum() / 1000.0 / items);
         });
         out.println(line());
+        if (overBudget.sum() > 0) {
+            out.println("generate: " + overBudget.sum() + " items not called: the run's budget would have been passed (they stay to do)");
+        }
     }
 
     private static String human(long n) {

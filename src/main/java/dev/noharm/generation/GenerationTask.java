@@ -82,7 +82,14 @@ public final class GenerationTask implements Serializable {
                     continue;
                 }
                 futures.add(pool.submit(() -> {
-                    Map<String, Object> row = call(item, limiter, providers);
+                    Map<String, Object> row;
+                    try {
+                        row = call(item, limiter, providers);
+                    } catch (RateLimitClient.BudgetReachedException budget) {
+                        // Not called, not stored: the item stays to do for a run with budget left.
+                        limiter.reportDone(Map.of("model", item.modelId(), "status", "budget"));
+                        return null;
+                    }
                     committer.add(row);
                     limiter.reportDone(doneReport(row));
                     return null;
@@ -116,13 +123,16 @@ public final class GenerationTask implements Serializable {
         String prompt = item.prompt() != null ? item.prompt() : context.prompts().value().get(item.promptKey());
         // An upper bound, so the tokens-per-minute window is never overrun before the actual count is known.
         long estimatedTokens = (prompt.length() + 3) / 4 + model.params().maxOutputTokens();
+        // The budget reserves more: prompt characters / 2 as input tokens (tokenizers rarely give fewer than
+        // two characters per token) and the whole max_output_tokens, so a run stays within its budget.
+        double maxCost = model.price().cost((prompt.length() + 1) / 2, model.params().maxOutputTokens());
         RunSpec.Retry retry = context.retry();
 
         Instant started = Instant.now();
         int attempts = 0;
         int rateLimitWaits = 0;
         while (true) {
-            long permit = limiter.acquire(model.id(), estimatedTokens);
+            long permit = limiter.acquire(model.id(), estimatedTokens, maxCost);
             attempts++;
             long t0 = System.nanoTime();
             try {
@@ -130,13 +140,15 @@ public final class GenerationTask implements Serializable {
                 long latencyMs = (System.nanoTime() - t0) / 1_000_000;
                 long actual = result.inputTokens() >= 0 && result.outputTokens() >= 0
                         ? result.inputTokens() + result.outputTokens() : -1;
-                limiter.release(model.id(), permit, actual, false, -1);
+                double cost = result.inputTokens() >= 0 && result.outputTokens() >= 0
+                        ? model.price().cost(result.inputTokens(), result.outputTokens()) : maxCost;
+                limiter.release(model.id(), permit, actual, false, -1, maxCost, cost);
                 return row(item, model, started, attempts, rateLimitWaits, latencyMs, result, null);
             } catch (RuntimeException e) {
                 long latencyMs = (System.nanoTime() - t0) / 1_000_000;
                 CallFailure failure = CallFailure.classify(e);
                 boolean rateLimited = failure.kind() == CallFailure.Kind.RATE_LIMITED;
-                limiter.release(model.id(), permit, -1, rateLimited, failure.retryAfterMillis());
+                limiter.release(model.id(), permit, -1, rateLimited, failure.retryAfterMillis(), maxCost, 0.0);
                 if (rateLimited) {
                     rateLimitWaits++;
                     if (rateLimitWaits <= retry.maxRateLimitWaits()) {

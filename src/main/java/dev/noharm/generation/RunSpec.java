@@ -25,6 +25,7 @@ public record RunSpec(
         Commit commit,
         int concurrencyPerTask,
         int progressSeconds,
+        Double budgetUsd,
         String lake) implements Serializable {
 
     /** Samples (trials) of one registry model. */
@@ -60,11 +61,12 @@ public record RunSpec(
     public record Commit(int everyResults, int everySeconds) implements Serializable {}
 
     private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models", "teams",
-            "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "lake");
+            "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "budget_usd", "lake");
 
     /** The same spec on another dataset version (nightly runs one spec over several). */
     public RunSpec withDatasetVersion(String version) {
-        return new RunSpec(runId, registry, version, models, teams, promptVariants, retry, commit, concurrencyPerTask, progressSeconds, lake);
+        return new RunSpec(runId, registry, version, models, teams, promptVariants, retry, commit, concurrencyPerTask, progressSeconds,
+                budgetUsd, lake);
     }
 
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
@@ -135,12 +137,21 @@ public record RunSpec(
         int concurrency = f.optionalPositiveInt("concurrency_per_task", 16);
         int progress = f.optionalPositiveInt("progress_seconds", 10);
         String lake = f.optionalString("lake").orElse(null);
+        Double budget = null;
+        JsonNode budgetNode = root.get("budget_usd");
+        if (budgetNode != null && !budgetNode.isNull()) {
+            if (!budgetNode.isNumber() || budgetNode.asDouble() <= 0) {
+                f.problem("budget_usd", "must be a positive number of US dollars (the run's spending limit)");
+            } else {
+                budget = budgetNode.asDouble();
+            }
+        }
 
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + fileName, problems);
         }
         return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, teams, variants, retry, commit,
-                concurrency, progress, lake);
+                concurrency, progress, budget, lake);
     }
 
     private static List<TeamRun> parseTeams(JsonNode list, String fileName, JsonLinesFields f, List<ValidationProblem> problems) {

@@ -27,6 +27,8 @@ public final class CoordinatorServer implements AutoCloseable {
     private final ExecutorService threads;
     private final Map<String, ModelLimiter> limiters = new HashMap<>();
     private final String token = UUID.randomUUID().toString();
+    /** Null when the run has no budget. */
+    private volatile RunBudget budget;
     /** Where finished items are reported; one coordinator serves every stage of a job, each with its own progress. */
     private final java.util.concurrent.atomic.AtomicReference<Consumer<Map<String, String>>> onItemDone;
 
@@ -46,6 +48,11 @@ public final class CoordinatorServer implements AutoCloseable {
         server.createContext("/release", this::release);
         server.createContext("/done", this::done);
         server.start();
+    }
+
+    /** Spending limit for every call from now on (null: none). */
+    public void budget(RunBudget runBudget) {
+        this.budget = runBudget;
     }
 
     /** Sends finished items to {@code listener} from now on (the next stage's progress). */
@@ -68,6 +75,11 @@ public final class CoordinatorServer implements AutoCloseable {
             respond(exchange, 404, "unknown model");
             return;
         }
+        RunBudget runBudget = budget;
+        if (runBudget != null && !runBudget.tryReserve(Double.parseDouble(q.getOrDefault("max_cost", "0")))) {
+            respond(exchange, 402, "run budget of $" + runBudget.limitUsd() + " reached");
+            return;
+        }
         try {
             long permit = limiter.acquire(Long.parseLong(q.getOrDefault("tokens", "0")));
             respond(exchange, 200, Long.toString(permit));
@@ -86,6 +98,10 @@ public final class CoordinatorServer implements AutoCloseable {
         if (limiter == null) {
             respond(exchange, 404, "unknown model");
             return;
+        }
+        RunBudget runBudget = budget;
+        if (runBudget != null) {
+            runBudget.settle(Double.parseDouble(q.getOrDefault("max_cost", "0")), Double.parseDouble(q.getOrDefault("cost", "0")));
         }
         limiter.release(Long.parseLong(q.get("permit")), Long.parseLong(q.getOrDefault("tokens", "-1")),
                 "1".equals(q.get("rate_limited")), Long.parseLong(q.getOrDefault("retry_after_ms", "-1")));

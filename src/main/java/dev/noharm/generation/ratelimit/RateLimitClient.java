@@ -29,15 +29,28 @@ public final class RateLimitClient {
         this.address = address;
     }
 
-    /** Blocks until the model may be called; returns the permit to release. */
-    public long acquire(String model, long estimatedTokens) throws InterruptedException {
-        return Long.parseLong(post("/acquire", Map.of("model", model, "tokens", Long.toString(estimatedTokens))));
+    /** The run's budget would be passed by this call: it is not made (and stays to do for the next run). */
+    public static final class BudgetReachedException extends RuntimeException {
+        BudgetReachedException(String message) {
+            super(message);
+        }
     }
 
-    public void release(String model, long permit, long actualTokens, boolean rateLimited, long retryAfterMillis)
-            throws InterruptedException {
+    /**
+     * Blocks until the model may be called and {@code maxCostUsd} is reserved from the run's budget;
+     * returns the permit to release. Throws {@link BudgetReachedException} when the budget refuses.
+     */
+    public long acquire(String model, long estimatedTokens, double maxCostUsd) throws InterruptedException {
+        return Long.parseLong(post("/acquire", Map.of("model", model, "tokens", Long.toString(estimatedTokens),
+                "max_cost", Double.toString(maxCostUsd))));
+    }
+
+    /** Returns the permit, with the tokens and cost the call actually used (-1 and 0 when unknown). */
+    public void release(String model, long permit, long actualTokens, boolean rateLimited, long retryAfterMillis,
+            double reservedUsd, double costUsd) throws InterruptedException {
         post("/release", Map.of("model", model, "permit", Long.toString(permit), "tokens", Long.toString(actualTokens),
-                "rate_limited", rateLimited ? "1" : "0", "retry_after_ms", Long.toString(retryAfterMillis)));
+                "rate_limited", rateLimited ? "1" : "0", "retry_after_ms", Long.toString(retryAfterMillis),
+                "max_cost", Double.toString(reservedUsd), "cost", Double.toString(costUsd)));
     }
 
     /** Reports a finished item for the progress line; never fails the item. */
@@ -61,6 +74,9 @@ public final class RateLimitClient {
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 402) {
+                throw new BudgetReachedException(response.body());
+            }
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("rate-limit coordinator answered " + response.statusCode() + ": " + response.body());
             }
