@@ -91,11 +91,12 @@ public final class ModelRegistry {
         Optional<String> modelVersion = f.requiredString("model_version");
         Optional<String> baseUrl = f.optionalString("base_url").map(url -> substitute(url, variables, f, "base_url"));
         Optional<String> apiKeyEnv = f.optionalString("api_key_env");
-        if (provider.isPresent() && provider.get() == ProviderKind.OPENAI_COMPATIBLE && baseUrl.isEmpty()) {
-            f.problem("base_url", "required for provider openai-compatible");
+        if (provider.isPresent() && (provider.get() == ProviderKind.OPENAI_COMPATIBLE || provider.get() == ProviderKind.NOHARM_LEADERBOARD)
+                && baseUrl.isEmpty()) {
+            f.problem("base_url", "required for provider " + provider.get().wireName());
         }
-        if (provider.isPresent() && provider.get() == ProviderKind.OPENAI && apiKeyEnv.isEmpty()) {
-            f.problem("api_key_env", "required for provider openai: the name of the environment variable holding the key");
+        if (provider.isPresent() && (provider.get() == ProviderKind.OPENAI || provider.get() == ProviderKind.ANTHROPIC) && apiKeyEnv.isEmpty()) {
+            f.problem("api_key_env", "required for provider " + provider.get().wireName() + ": the name of the environment variable holding the key");
         }
         baseUrl.ifPresent(url -> {
             if (!url.startsWith("http://") && !url.startsWith("https://")) {

@@ -8,7 +8,14 @@ public enum ProviderKind {
     /** OpenAI's own API; needs a key. */
     OPENAI("openai"),
     /** Any server speaking OpenAI's chat-completions API at {@code base_url} (vLLM, llama.cpp, the simulator, ...). */
-    OPENAI_COMPATIBLE("openai-compatible");
+    OPENAI_COMPATIBLE("openai-compatible"),
+    /** Anthropic's messages API ({@code base_url} optional: another server speaking it); needs a key. */
+    ANTHROPIC("anthropic"),
+    /**
+     * The NOHARM leaderboard's submission protocol: POST to the system's URL ({@code base_url}) with a bearer
+     * token and the prompt as text/plain; the body of the answer is the JSON array. Up to 300 s per request.
+     */
+    NOHARM_LEADERBOARD("noharm-leaderboard");
 
     private final String wireName;
 

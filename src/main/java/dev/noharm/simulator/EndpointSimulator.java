@@ -60,6 +60,8 @@ public final class EndpointSimulator implements AutoCloseable {
     private final Map<String, ArrayDeque<Long>> recent = new HashMap<>();
     /** Per model: every accepted arrival, for the statistics. */
     private final Map<String, List<Long>> arrivals = new HashMap<>();
+    /** Leaderboard protocol: how often each (system, prompt) was asked, so repeated samples differ. */
+    private final Map<String, Long> leaderboardSeen = new HashMap<>();
 
     private EndpointSimulator(SimulatorConfig config, Benchmark benchmark, String host, int port) throws IOException {
         this.config = config;
@@ -81,6 +83,8 @@ public final class EndpointSimulator implements AutoCloseable {
         });
         server.setExecutor(threads);
         server.createContext("/v1/chat/completions", this::chat);
+        server.createContext("/v1/leaderboard/", this::leaderboard);
+        server.createContext("/v1/messages", this::anthropicMessages);
         server.createContext("/stats", exchange -> respond(exchange, 200, json.writeValueAsString(stats()), null));
         server.start();
     }
@@ -153,6 +157,99 @@ public final class EndpointSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * The NOHARM leaderboard's submission protocol: {@code POST /v1/leaderboard/<model>} with a bearer token and
+     * a text/plain body (the prompt, a newline, the case); the answer is the JSON array itself. Same
+     * personas, rate limits and latency as the chat API; samples differ by how often the prompt was seen.
+     */
+    private void leaderboard(HttpExchange exchange) throws IOException {
+        received.incrementAndGet();
+        String model = exchange.getRequestURI().getPath().substring("/v1/leaderboard/".length());
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (!"POST".equals(exchange.getRequestMethod()) || type == null || !type.startsWith("text/plain")) {
+            respond(exchange, 400, "expected POST with Content-Type: text/plain", null);
+            return;
+        }
+        // Anonymous submissions are accepted; a token, when sent, must be a non-empty bearer token.
+        if (auth != null && (!auth.startsWith("Bearer ") || auth.isBlank() || auth.strip().equals("Bearer"))) {
+            respond(exchange, 401, "bad bearer token", null);
+            return;
+        }
+        Persona persona = Persona.forModel(model).orElse(null);
+        if (persona == null) {
+            notFound.incrementAndGet();
+            respond(exchange, 404, "no such system: " + model, null);
+            return;
+        }
+        long retryAfterSeconds = admit(model);
+        if (retryAfterSeconds > 0) {
+            rateLimited.incrementAndGet();
+            respond(exchange, 429, "rate limit reached for " + model, Long.toString(retryAfterSeconds));
+            return;
+        }
+        sleep(latencyMillis());
+        String prompt = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        long seen;
+        synchronized (leaderboardSeen) {
+            seen = leaderboardSeen.merge(model + "\u0000" + prompt, 1L, Long::sum);
+        }
+        served.incrementAndGet();
+        respond(exchange, 200, answer(persona, model, prompt, seen, false), null);
+    }
+
+    /**
+     * Anthropic's messages API: an {@code x-api-key} and {@code anthropic-version} header, the user's message,
+     * a reply of content blocks with usage and {@code stop_reason}; errors in Anthropic's shape
+     * ({@code {"type":"error","error":{"type":...}}}), 429 with {@code retry-after}.
+     */
+    private void anthropicMessages(HttpExchange exchange) throws IOException {
+        received.incrementAndGet();
+        try {
+            String key = exchange.getRequestHeaders().getFirst("x-api-key");
+            // Keys look like Anthropic's (sk-ant-...), so a test can send a wrong one.
+            if (key == null || !key.startsWith("sk-ant-") || exchange.getRequestHeaders().getFirst("anthropic-version") == null) {
+                respond(exchange, 401, anthropicError("authentication_error", "invalid x-api-key (or no anthropic-version header)"), null);
+                return;
+            }
+            JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
+            String model = request.path("model").asText("");
+            Persona persona = Persona.forModel(model).orElse(null);
+            if (persona == null) {
+                notFound.incrementAndGet();
+                respond(exchange, 404, anthropicError("not_found_error", "model: " + model), null);
+                return;
+            }
+            long retryAfterSeconds = admit(model);
+            if (retryAfterSeconds > 0) {
+                rateLimited.incrementAndGet();
+                respond(exchange, 429, anthropicError("rate_limit_error", "Number of requests has exceeded your rate limit"),
+                        Long.toString(retryAfterSeconds));
+                return;
+            }
+            sleep(latencyMillis());
+            String prompt = lastUserMessage(request);
+            String text = answer(persona, model, prompt, received.get());
+            ObjectNode body = json.createObjectNode()
+                    .put("id", "msg_sim_" + served.incrementAndGet())
+                    .put("type", "message")
+                    .put("role", "assistant")
+                    .put("model", model)
+                    .put("stop_reason", "end_turn");
+            body.putArray("content").addObject().put("type", "text").put("text", text);
+            body.putObject("usage").put("input_tokens", (prompt.length() + 3) / 4).put("output_tokens", (text.length() + 3) / 4);
+            respond(exchange, 200, body.toString(), null);
+        } catch (RuntimeException e) {
+            respond(exchange, 400, anthropicError("invalid_request_error", "bad request: " + e.getMessage()), null);
+        }
+    }
+
+    private String anthropicError(String type, String message) {
+        ObjectNode body = json.createObjectNode().put("type", "error");
+        body.putObject("error").put("type", type).put("message", message);
+        return body.toString();
+    }
+
     /** 0 when the request may go ahead, else the seconds until the model's window has room. */
     private long admit(String model) {
         int rpm = config.rpmFor(model);
@@ -172,6 +269,11 @@ public final class EndpointSimulator implements AutoCloseable {
     }
 
     private String answer(Persona persona, String model, String prompt, long seed) {
+        return answer(persona, model, prompt, seed, true);
+    }
+
+    /** The persona's grades as a JSON array; {@code wrapped}: in one of the ways chat models wrap it. */
+    private String answer(Persona persona, String model, String prompt, long seed, boolean wrapped) {
         List<String> lines = prompt.lines().toList();
         String caseId = null;
         int optionCount = 0;
@@ -191,6 +293,9 @@ public final class EndpointSimulator implements AutoCloseable {
         for (int i = 0; i < grades.length; i++) {
             array.addObject().put("Option", i + 1).put("GradeAI", grades[i] ? "Appropriate" : "Inappropriate")
                     .put("Rationale", grades[i] ? "Benefit outweighs harm for this patient." : "Not indicated now.");
+        }
+        if (!wrapped) {
+            return array.toString();
         }
         // Real models wrap their arrays in different ways; the parser must take all of them.
         return switch (random.nextInt(3)) {

@@ -145,14 +145,14 @@ class GenerationIT {
     void theDemoRunsEndToEndWithNoKeysAndTheSecondRunCallsNothing(@TempDir Path work) throws Exception {
         assertEquals(0, run(work, Map.of(), "demo"));
         String out = Files.readString(work.resolve("stdout.txt"));
-        assertTrue(out.contains("220 items planned, 0 already done, 220 to call"), out);
-        assertTrue(out.contains("generate: 220/220 items (100%)"), out);
+        assertTrue(out.contains("240 items planned, 0 already done, 240 to call"), out);
+        assertTrue(out.contains("generate: 240/240 items (100%)"), out);
         assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
         assertTrue(out.contains("team stage 2: 80 items planned, 0 already done, 80 to call")
                 && out.contains("team stage 3: 40 items planned, 0 already done, 40 to call"), "the teams' review stages: " + out);
-        // 4 models (220) + a 2-agent and a 3-agent team (40 each) + No Intervention (20) + Random Intervention
-        // (5 x 20) + the majority of three models (3 trials x 20).
-        assertTrue(out.contains("score: dataset ") && out.contains("9 responders, 480 responses"), out);
+        // 4 chat models (220) + the leaderboard-protocol system (20) + a 2-agent and a 3-agent team (40 each)
+        // + No Intervention (20) + Random Intervention (5 x 20) + the majority of three models (3 trials x 20).
+        assertTrue(out.contains("score: dataset ") && out.contains("10 responders, 500 responses"), out);
         assertTrue(out.contains("Simulated careful model"), "headline table: " + out);
         try (Stream<Path> exports = Files.list(work.resolve("lake/exports"))) {
             Path csv = exports.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
@@ -169,7 +169,7 @@ class GenerationIT {
         assertTrue(Files.size(work.resolve("lake/report/echarts.min.js")) > 500_000, "the chart library is bundled");
         assertEquals(0, run(work, Map.of(), "demo"));
         String again = Files.readString(work.resolve("stdout.txt"));
-        assertTrue(again.contains("220 items planned, 220 already done, 0 to call") && again.contains("80 items planned, 80 already done, 0 to call")
+        assertTrue(again.contains("240 items planned, 240 already done, 0 to call") && again.contains("80 items planned, 80 already done, 0 to call")
                 && again.contains("40 items planned, 40 already done, 0 to call"), again);
     }
 }

@@ -43,7 +43,7 @@ class ModelRegistryTest {
     @Test
     void namesTheModelAndTheFieldOfEveryProblem() {
         assertEquals(List.of(
-                        "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible)",
+                        "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible, anthropic, noharm-leaderboard)",
                         "models.yaml: model 'a': limits.requests_per_minute: must be an integer >= 1, got 0",
                         "models.yaml: model 'b': api_key_env: required for provider openai: the name of the environment variable holding the key",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
@@ -72,10 +72,14 @@ class ModelRegistryTest {
 
     @Test
     void theBundledRegistriesAreValid() {
-        assertEquals(3, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
-        assertEquals(4, ModelRegistry.load("conf/simulated-models.yaml", Map.of("SIMULATOR_URL", "http://127.0.0.1:1/v1")::get).all().size());
+        assertEquals(4, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
+        ModelRegistry simulated = ModelRegistry.load("conf/simulated-models.yaml", Map.of("SIMULATOR_URL", "http://127.0.0.1:1/v1")::get);
+        assertEquals(5, simulated.all().size());
+        assertEquals("http://127.0.0.1:1/v1/leaderboard/careful-submission", simulated.find("sim-leaderboard-system").orElseThrow().baseUrl());
         RunSpec demo = RunSpec.load("jobs/demo.yaml");
-        assertEquals(11, demo.models().stream().mapToInt(RunSpec.ModelRun::samples).sum());
+        assertEquals(12, demo.models().stream().mapToInt(RunSpec.ModelRun::samples).sum());
+        assertEquals(2, demo.teams().size());
         RunSpec.load("jobs/openai-example.yaml");
+        dev.noharm.nightly.NightlySpec.load("jobs/nightly.yaml");
     }
 }

@@ -12,6 +12,8 @@ public interface ChatProvider {
     static ChatProvider create(ModelSpec model, java.util.function.Function<String, String> environment) {
         return switch (model.provider()) {
             case OPENAI, OPENAI_COMPATIBLE -> new OpenAiProvider(model, environment);
+            case NOHARM_LEADERBOARD -> new LeaderboardProvider(model, environment);
+            case ANTHROPIC -> new AnthropicProvider(model, environment);
         };
     }
 }
