@@ -1,6 +1,5 @@
 package dev.noharm.scoring;
 
-import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -12,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.noharm.benchmark.Harm;
+import dev.noharm.lake.JoinKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;

@@ -1,11 +1,11 @@
 package dev.noharm.scoring;
 
-import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
 
+import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import java.util.ArrayList;

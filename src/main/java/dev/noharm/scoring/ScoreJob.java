@@ -1,6 +1,5 @@
 package dev.noharm.scoring;
 
-import dev.noharm.lake.JoinKeys;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -11,6 +10,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
 import dev.noharm.lake.Tables;

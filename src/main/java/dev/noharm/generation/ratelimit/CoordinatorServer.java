@@ -67,16 +67,13 @@ public final class CoordinatorServer implements AutoCloseable {
 
     private void acquire(HttpExchange exchange) throws IOException {
         Map<String, String> q = query(exchange);
-        if (q == null) {
-            return;
-        }
-        ModelLimiter limiter = limiters.get(q.get("model"));
+        ModelLimiter limiter = limiterFor(exchange, q);
         if (limiter == null) {
-            respond(exchange, 404, "unknown model");
             return;
         }
         RunBudget runBudget = budget;
-        if (runBudget != null && !runBudget.tryReserve(Double.parseDouble(q.getOrDefault("max_cost", "0")))) {
+        double maxCost = Double.parseDouble(q.getOrDefault("max_cost", "0"));
+        if (runBudget != null && !runBudget.tryReserve(maxCost)) {
             respond(exchange, 402, "run budget of $" + runBudget.limitUsd() + " reached");
             return;
         }
@@ -85,18 +82,17 @@ public final class CoordinatorServer implements AutoCloseable {
             respond(exchange, 200, Long.toString(permit));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (runBudget != null) {
+                runBudget.settle(maxCost, 0); // no call will be made: give the reservation back
+            }
             respond(exchange, 503, "shutting down");
         }
     }
 
     private void release(HttpExchange exchange) throws IOException {
         Map<String, String> q = query(exchange);
-        if (q == null) {
-            return;
-        }
-        ModelLimiter limiter = limiters.get(q.get("model"));
+        ModelLimiter limiter = limiterFor(exchange, q);
         if (limiter == null) {
-            respond(exchange, 404, "unknown model");
             return;
         }
         RunBudget runBudget = budget;
@@ -115,6 +111,18 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         onItemDone.get().accept(q);
         respond(exchange, 200, "ok");
+    }
+
+    /** The limiter of the request's model, or null after answering (wrong token already answered, unknown model 404). */
+    private ModelLimiter limiterFor(HttpExchange exchange, Map<String, String> q) throws IOException {
+        if (q == null) {
+            return null;
+        }
+        ModelLimiter limiter = limiters.get(q.get("model"));
+        if (limiter == null) {
+            respond(exchange, 404, "unknown model");
+        }
+        return limiter;
     }
 
     /** The query parameters, or null (after answering 403) when the job token is wrong. */
