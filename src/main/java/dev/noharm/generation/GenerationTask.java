@@ -142,7 +142,8 @@ public final class GenerationTask implements Serializable {
                         ? result.inputTokens() + result.outputTokens() : -1;
                 double cost = result.inputTokens() >= 0 && result.outputTokens() >= 0
                         ? model.price().cost(result.inputTokens(), result.outputTokens()) : maxCost;
-                limiter.release(model.id(), permit, actual, false, -1, maxCost, cost);
+                // A quota the provider reports used up pauses the model until its reset, before any 429.
+                limiter.release(model.id(), permit, actual, false, result.serverPauseMillis(), maxCost, cost);
                 return row(item, model, started, attempts, rateLimitWaits, latencyMs, result, null);
             } catch (RuntimeException e) {
                 long latencyMs = (System.nanoTime() - t0) / 1_000_000;
@@ -192,6 +193,7 @@ public final class GenerationTask implements Serializable {
         Long out = result == null || result.outputTokens() < 0 ? null : result.outputTokens();
         row.put("input_tokens", in);
         row.put("output_tokens", out);
+        row.put("reasoning_tokens", result == null || result.reasoningTokens() < 0 ? null : result.reasoningTokens());
         row.put("cost_usd", in == null || out == null ? null : model.price().cost(in, out));
         row.put("latency_ms", latencyMs);
         row.put("attempts", attempts);

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class ModelRegistry {
     private static final Set<String> MODEL_FIELDS = Set.of("id", "display_name", "provider", "model_name",
-            "model_version", "base_url", "params", "limits", "price", "api_key_env");
+            "model_version", "base_url", "params", "limits", "price", "api_key_env", "aws");
+    private static final Set<String> AWS_FIELDS = Set.of("region", "profile");
     private static final Set<String> PARAM_FIELDS =
             Set.of("temperature", "max_output_tokens", "seed", "response_format", "timeout_seconds");
     private static final Set<String> LIMIT_FIELDS = Set.of("requests_per_minute", "tokens_per_minute", "max_concurrent");
@@ -91,11 +92,10 @@ public final class ModelRegistry {
         Optional<String> modelVersion = f.requiredString("model_version");
         Optional<String> baseUrl = f.optionalString("base_url").map(url -> substitute(url, variables, f, "base_url"));
         Optional<String> apiKeyEnv = f.optionalString("api_key_env");
-        if (provider.isPresent() && (provider.get() == ProviderKind.OPENAI_COMPATIBLE || provider.get() == ProviderKind.NOHARM_LEADERBOARD)
-                && baseUrl.isEmpty()) {
+        if (provider.isPresent() && provider.get().needsBaseUrl() && baseUrl.isEmpty()) {
             f.problem("base_url", "required for provider " + provider.get().wireName());
         }
-        if (provider.isPresent() && (provider.get() == ProviderKind.OPENAI || provider.get() == ProviderKind.ANTHROPIC) && apiKeyEnv.isEmpty()) {
+        if (provider.isPresent() && provider.get().needsKey() && apiKeyEnv.isEmpty()) {
             f.problem("api_key_env", "required for provider " + provider.get().wireName() + ": the name of the environment variable holding the key");
         }
         baseUrl.ifPresent(url -> {
@@ -110,8 +110,10 @@ public final class ModelRegistry {
         int maxOutputTokens = p.optionalPositiveInt("max_output_tokens", 4096);
         Integer seed = p.optionalInt("seed");
         String responseFormat = p.optionalString("response_format").orElse("text");
-        if (!responseFormat.equals("text") && !responseFormat.equals("json_object")) {
-            p.problem("response_format", "must be text or json_object, got \"" + responseFormat + "\"");
+        if (!Set.of("text", "json_object", "json_schema").contains(responseFormat)) {
+            p.problem("response_format", "must be text, json_object or json_schema, got \"" + responseFormat + "\"");
+        } else if (!responseFormat.equals("text") && provider.isPresent() && !provider.get().structuredOutput()) {
+            p.problem("response_format", "provider " + provider.get().wireName() + " has no JSON mode here; use text");
         }
         int timeoutSeconds = p.optionalPositiveInt("timeout_seconds", 120);
 
@@ -129,6 +131,14 @@ public final class ModelRegistry {
         double inputPrice = c.optionalNonNegativeNumber("input_per_million", 0.0);
         double outputPrice = c.optionalNonNegativeNumber("output_per_million", 0.0);
 
+        JsonLinesFields a = f.child("aws");
+        a.rejectUnknownFields(AWS_FIELDS);
+        Optional<String> region = a.optionalString("region");
+        Optional<String> profile = a.optionalString("profile");
+        if ((region.isPresent() || profile.isPresent()) && provider.isPresent() && provider.get() != ProviderKind.BEDROCK) {
+            f.problem("aws", "only for provider bedrock");
+        }
+
         if (id.isEmpty() || displayName.isEmpty() || provider.isEmpty() || modelName.isEmpty() || modelVersion.isEmpty()) {
             return Optional.empty();
         }
@@ -137,7 +147,8 @@ public final class ModelRegistry {
                 new ModelSpec.RequestParams(temperature, maxOutputTokens, seed, responseFormat, timeoutSeconds),
                 new ModelSpec.Limits(rpm, tpm == null ? 0 : tpm.longValue(), maxConcurrent),
                 new ModelSpec.Price(inputPrice, outputPrice),
-                apiKeyEnv.orElse(null)));
+                apiKeyEnv.orElse(null),
+                region.isEmpty() && profile.isEmpty() ? null : new ModelSpec.Aws(region.orElse(null), profile.orElse(null))));
     }
 
     private static String substitute(String text, Function<String, String> variables, JsonLinesFields f, String field) {

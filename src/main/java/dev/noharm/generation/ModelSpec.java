@@ -16,7 +16,11 @@ public record ModelSpec(
         RequestParams params,
         Limits limits,
         Price price,
-        String apiKeyEnv) implements Serializable {
+        String apiKeyEnv,
+        Aws aws) implements Serializable {
+
+    /** Amazon Bedrock: the region, and a named profile instead of the default credential chain (both optional). */
+    public record Aws(String region, String profile) implements Serializable {}
 
     /** Request parameters sent with every call. Null means "provider default". */
     public record RequestParams(Double temperature, int maxOutputTokens, Integer seed, String responseFormat,

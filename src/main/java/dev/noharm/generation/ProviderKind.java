@@ -6,21 +6,52 @@ import java.util.Optional;
 /** The wire protocols the registry can name. */
 public enum ProviderKind {
     /** OpenAI's own API; needs a key. */
-    OPENAI("openai"),
+    OPENAI("openai", false, true, true),
     /** Any server speaking OpenAI's chat-completions API at {@code base_url} (vLLM, llama.cpp, the simulator, ...). */
-    OPENAI_COMPATIBLE("openai-compatible"),
+    OPENAI_COMPATIBLE("openai-compatible", true, false, true),
+    /** Azure OpenAI's v1 API at {@code base_url} ({@code https://RESOURCE.openai.azure.com/openai/v1}); key sent as {@code api-key}. */
+    AZURE_OPENAI("azure-openai", true, true, true),
     /** Anthropic's messages API ({@code base_url} optional: another server speaking it); needs a key. */
-    ANTHROPIC("anthropic"),
+    ANTHROPIC("anthropic", false, true, false),
+    /** Google's Gemini API ({@code base_url} optional); needs a key. */
+    GEMINI("gemini", false, true, true),
+    /** Mistral's chat API ({@code base_url} optional); needs a key. */
+    MISTRAL("mistral", false, true, true),
+    /** An Ollama server at {@code base_url} (e.g. {@code http://localhost:11434}); no key. */
+    OLLAMA("ollama", true, false, true),
+    /** Amazon Bedrock's Converse API; AWS credentials from the default chain or a profile, not a key. */
+    BEDROCK("bedrock", false, false, false),
     /**
      * The NOHARM leaderboard's submission protocol: POST to the system's URL ({@code base_url}) with a bearer
      * token and the prompt as text/plain; the body of the answer is the JSON array. Up to 300 s per request.
      */
-    NOHARM_LEADERBOARD("noharm-leaderboard");
+    NOHARM_LEADERBOARD("noharm-leaderboard", true, false, false);
 
     private final String wireName;
+    private final boolean needsBaseUrl;
+    private final boolean needsKey;
+    private final boolean structuredOutput;
 
-    ProviderKind(String wireName) {
+    ProviderKind(String wireName, boolean needsBaseUrl, boolean needsKey, boolean structuredOutput) {
         this.wireName = wireName;
+        this.needsBaseUrl = needsBaseUrl;
+        this.needsKey = needsKey;
+        this.structuredOutput = structuredOutput;
+    }
+
+    /** The registry must say where the server is. */
+    public boolean needsBaseUrl() {
+        return needsBaseUrl;
+    }
+
+    /** The registry must name the key's variable. */
+    public boolean needsKey() {
+        return needsKey;
+    }
+
+    /** JSON mode and JSON-schema output can be turned on ({@code response_format}). */
+    public boolean structuredOutput() {
+        return structuredOutput;
     }
 
     public String wireName() {

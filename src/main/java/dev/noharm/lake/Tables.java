@@ -124,6 +124,7 @@ public final class Tables {
                     optional("finish_reason", StringType),
                     optional("input_tokens", LongType),
                     optional("output_tokens", LongType),
+                    optional("reasoning_tokens", LongType),
                     optional("cost_usd", DoubleType),
                     required("latency_ms", LongType),
                     required("attempts", IntegerType),

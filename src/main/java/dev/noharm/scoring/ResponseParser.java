@@ -25,6 +25,9 @@ public final class ResponseParser {
     public static ParsedResponse parse(String text, int optionCount) {
         JsonNode array = firstTopLevelArray(text);
         if (array == null) {
+            array = structuredGrades(text);
+        }
+        if (array == null) {
             return ParsedResponse.failure();
         }
         Map<Integer, Boolean> grades = new HashMap<>();
@@ -48,6 +51,24 @@ public final class ResponseParser {
                 .filter(e -> e.getValue() && !conflicted.contains(e.getKey()))
                 .mapToInt(Map.Entry::getKey).sorted().toArray();
         return new ParsedResponse(false, recommended, invalid, conflicting);
+    }
+
+    /**
+     * A structured answer (JSON mode or JSON schema, see {@link dev.noharm.generation.provider.StructuredOutput}):
+     * the whole text is one JSON object whose {@code grades} field is the array. Consulted only when the text
+     * has no top-level array, so it changes nothing for answers the contract's rule already reads.
+     */
+    static JsonNode structuredGrades(String text) {
+        if (text == null || !text.strip().startsWith("{")) {
+            return null;
+        }
+        try {
+            JsonNode root = JSON.readTree(text.strip());
+            JsonNode grades = root == null ? null : root.get(dev.noharm.generation.provider.StructuredOutput.GRADES_FIELD);
+            return grades != null && grades.isArray() ? grades : null;
+        } catch (IOException notOneObject) {
+            return null;
+        }
     }
 
     /** The first JSON array not nested in another JSON value, or null. */

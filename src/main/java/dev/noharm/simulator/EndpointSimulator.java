@@ -85,6 +85,11 @@ public final class EndpointSimulator implements AutoCloseable {
         server.createContext("/v1/chat/completions", this::chat);
         server.createContext("/v1/leaderboard/", this::leaderboard);
         server.createContext("/v1/messages", this::anthropicMessages);
+        VendorEndpoints vendors = new VendorEndpoints(this);
+        server.createContext("/openai/v1/chat/completions", vendors::azureChat);
+        server.createContext("/v1beta/models/", vendors::geminiGenerateContent);
+        server.createContext("/api/chat", vendors::ollamaChat);
+        server.createContext("/model/", vendors::bedrockConverse);
         server.createContext("/stats", exchange -> respond(exchange, 200, json.writeValueAsString(stats()), null));
         server.start();
     }
@@ -105,6 +110,16 @@ public final class EndpointSimulator implements AutoCloseable {
 
     private void chat(HttpExchange exchange) throws IOException {
         received.incrementAndGet();
+        chatCompletions(exchange);
+    }
+
+    /**
+     * OpenAI's chat completions (also Mistral's chat API, which has the same shape and reads
+     * {@code random_seed}). Successful answers carry OpenAI's {@code x-ratelimit-*-requests} headers. A model
+     * named {@code *-reasoner*} thinks inline ({@code <think>...</think>} before the answer) and reports
+     * reasoning tokens; JSON modes get the structured answer.
+     */
+    void chatCompletions(HttpExchange exchange) throws IOException {
         try {
             JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
             String model = request.path("model").asText("");
@@ -115,10 +130,11 @@ public final class EndpointSimulator implements AutoCloseable {
                         "model_not_found"), null);
                 return;
             }
-            long retryAfterSeconds = admit(model);
-            if (retryAfterSeconds > 0) {
+            Admission admission = admission(model);
+            if (admission.retryAfterSeconds() > 0) {
                 rateLimited.incrementAndGet();
-                respond(exchange, 429, error("Rate limit reached for " + model, "rate_limit_exceeded"), Long.toString(retryAfterSeconds));
+                respond(exchange, 429, error("Rate limit reached for " + model, "rate_limit_exceeded"),
+                        Long.toString(admission.retryAfterSeconds()));
                 return;
             }
             sleep(latencyMillis());
@@ -140,7 +156,15 @@ public final class EndpointSimulator implements AutoCloseable {
                 return;
             }
             String prompt = lastUserMessage(request);
-            String content = answer(persona, model, prompt, request.path("seed").asLong(0));
+            long seed = request.has("random_seed") ? request.path("random_seed").asLong(0) : request.path("seed").asLong(0);
+            String format = request.path("response_format").path("type").asText("text");
+            boolean structured = format.equals("json_object") || format.equals("json_schema");
+            String content = structured
+                    ? "{\"grades\":" + answer(persona, model, prompt, seed, false) + "}"
+                    : answer(persona, model, prompt, seed);
+            String reasoning = model.contains("-reasoner")
+                    ? "<think>Option [1] first; weigh the harm of leaving each option out.</think>\n" : "";
+            content = reasoning + content;
             String finishReason = "stop";
             if ((fault -= config.faultMalformed()) < 0) {
                 malformed.incrementAndGet();
@@ -151,7 +175,8 @@ public final class EndpointSimulator implements AutoCloseable {
                 finishReason = "length";
             }
             served.incrementAndGet();
-            respond(exchange, 200, completion(model, content, finishReason, prompt.length()), null);
+            respond(exchange, 200, completion(model, content, finishReason, prompt.length(), (reasoning.length() + 3) / 4), null,
+                    openAiRateLimitHeaders(admission));
         } catch (RuntimeException e) {
             respond(exchange, 400, error("bad request: " + e.getMessage(), "invalid_request_error"), null);
         }
@@ -220,11 +245,11 @@ public final class EndpointSimulator implements AutoCloseable {
                 respond(exchange, 404, anthropicError("not_found_error", "model: " + model), null);
                 return;
             }
-            long retryAfterSeconds = admit(model);
-            if (retryAfterSeconds > 0) {
+            Admission admission = admission(model);
+            if (admission.retryAfterSeconds() > 0) {
                 rateLimited.incrementAndGet();
                 respond(exchange, 429, anthropicError("rate_limit_error", "Number of requests has exceeded your rate limit"),
-                        Long.toString(retryAfterSeconds));
+                        Long.toString(admission.retryAfterSeconds()));
                 return;
             }
             sleep(latencyMillis());
@@ -238,7 +263,11 @@ public final class EndpointSimulator implements AutoCloseable {
                     .put("stop_reason", "end_turn");
             body.putArray("content").addObject().put("type", "text").put("text", text);
             body.putObject("usage").put("input_tokens", (prompt.length() + 3) / 4).put("output_tokens", (text.length() + 3) / 4);
-            respond(exchange, 200, body.toString(), null);
+            Map<String, String> quota = admission.remaining() < 0 ? Map.of() : Map.of(
+                    "anthropic-ratelimit-requests-remaining", Integer.toString(admission.remaining()),
+                    "anthropic-ratelimit-requests-reset",
+                    java.time.Instant.now().plusMillis(admission.resetMillis() + 999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            respond(exchange, 200, body.toString(), null, quota);
         } catch (RuntimeException e) {
             respond(exchange, 400, anthropicError("invalid_request_error", "bad request: " + e.getMessage()), null);
         }
@@ -252,6 +281,14 @@ public final class EndpointSimulator implements AutoCloseable {
 
     /** 0 when the request may go ahead, else the seconds until the model's window has room. */
     private long admit(String model) {
+        return admission(model).retryAfterSeconds();
+    }
+
+    /**
+     * Whether a request may go ahead under the model's requests per minute and, as providers report in
+     * their rate-limit headers, how many requests remain in the window and when the oldest leaves it.
+     */
+    Admission admission(String model) {
         int rpm = config.rpmFor(model);
         long now = System.nanoTime();
         synchronized (recent) {
@@ -260,12 +297,48 @@ public final class EndpointSimulator implements AutoCloseable {
                 window.pollFirst();
             }
             if (rpm > 0 && window.size() >= rpm) {
-                return Math.max(1, (window.peekFirst() + MINUTE_NANOS - now + 999_999_999L) / 1_000_000_000L);
+                return new Admission(Math.max(1, (window.peekFirst() + MINUTE_NANOS - now + 999_999_999L) / 1_000_000_000L), 0, -1);
             }
             window.addLast(now);
             arrivals.computeIfAbsent(model, k -> new ArrayList<>()).add(now);
-            return 0;
+            long resetMillis = (window.peekFirst() + MINUTE_NANOS - now) / 1_000_000L;
+            return new Admission(0, rpm > 0 ? rpm - window.size() : -1, resetMillis);
         }
+    }
+
+    /** {@code remaining}: requests left in the window (-1 without a limit); {@code resetMillis}: until the oldest leaves it. */
+    record Admission(long retryAfterSeconds, int remaining, long resetMillis) {}
+
+    /**
+     * What every protocol shares, for the other protocols' endpoints ({@link VendorEndpoints}): the persona,
+     * the rate limit, the latency and the answer, counted in the statistics. {@code structured}: the answer
+     * as {@code {"grades": [...]}}, as JSON modes return it.
+     */
+    Outcome simulate(String model, String prompt, long seed, boolean structured) {
+        Persona persona = Persona.forModel(model).orElse(null);
+        if (persona == null) {
+            notFound.incrementAndGet();
+            return new Outcome(404, null, null);
+        }
+        Admission admission = admission(model);
+        if (admission.retryAfterSeconds() > 0) {
+            rateLimited.incrementAndGet();
+            return new Outcome(429, admission, null);
+        }
+        sleep(latencyMillis());
+        served.incrementAndGet();
+        String text = answer(persona, model, prompt, seed, !structured);
+        return new Outcome(200, admission, structured ? "{\"grades\":" + text + "}" : text);
+    }
+
+    record Outcome(int status, Admission admission, String text) {}
+
+    void countReceived() {
+        received.incrementAndGet();
+    }
+
+    ObjectMapper json() {
+        return json;
     }
 
     private String answer(Persona persona, String model, String prompt, long seed) {
@@ -305,7 +378,17 @@ public final class EndpointSimulator implements AutoCloseable {
         };
     }
 
-    private String completion(String model, String content, String finishReason, int promptChars) throws IOException {
+    /** OpenAI's quota headers: requests left in the window and when it resets, as a duration like {@code 12.5s}. */
+    static Map<String, String> openAiRateLimitHeaders(Admission admission) {
+        if (admission.remaining() < 0) {
+            return Map.of();
+        }
+        return Map.of("x-ratelimit-remaining-requests", Integer.toString(admission.remaining()),
+                "x-ratelimit-reset-requests", String.format(java.util.Locale.ROOT, "%.3fs", admission.resetMillis() / 1000.0));
+    }
+
+    private String completion(String model, String content, String finishReason, int promptChars, long reasoningTokens)
+            throws IOException {
         ObjectNode body = json.createObjectNode()
                 .put("id", "chatcmpl-sim-" + served.get())
                 .put("object", "chat.completion")
@@ -316,12 +399,15 @@ public final class EndpointSimulator implements AutoCloseable {
         choice.putObject("message").put("role", "assistant").put("content", content);
         long promptTokens = (promptChars + 3) / 4;
         long completionTokens = (content.length() + 3) / 4;
-        body.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+        ObjectNode usage = body.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
                 .put("total_tokens", promptTokens + completionTokens);
+        if (reasoningTokens > 0) {
+            usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
+        }
         return json.writeValueAsString(body);
     }
 
-    private static String lastUserMessage(JsonNode request) {
+    static String lastUserMessage(JsonNode request) {
         String prompt = "";
         for (JsonNode message : request.path("messages")) {
             if ("user".equals(message.path("role").asText())) {
@@ -364,12 +450,18 @@ public final class EndpointSimulator implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
+    static void respond(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
+        respond(exchange, status, body, retryAfter, Map.of());
+    }
+
+    static void respond(HttpExchange exchange, int status, String body, String retryAfter, Map<String, String> headers)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", body.startsWith("<") ? "text/html" : "application/json");
         if (retryAfter != null) {
             exchange.getResponseHeaders().set("Retry-After", retryAfter);
         }
+        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -35,7 +35,7 @@ class ModelRegistryTest {
         ModelSpec m = registry.find("m1").orElseThrow();
         assertEquals(new ModelSpec("m1", "Model One", ProviderKind.OPENAI_COMPATIBLE, "careful-1", "2025-01",
                 "http://127.0.0.1:9/v1", new ModelSpec.RequestParams(0.2, 1000, 9, "json_object", 30),
-                new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), "M1_KEY"), m);
+                new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), "M1_KEY", null), m);
         assertEquals(0.0015 + 0.006, m.price().cost(1000, 1000), 1e-12);
         assertEquals(11, m.params().seedFor(2));
     }
@@ -43,12 +43,12 @@ class ModelRegistryTest {
     @Test
     void namesTheModelAndTheFieldOfEveryProblem() {
         assertEquals(List.of(
-                        "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible, anthropic, noharm-leaderboard)",
+                        "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible, azure-openai, anthropic, gemini, mistral, ollama, bedrock, noharm-leaderboard)",
                         "models.yaml: model 'a': limits.requests_per_minute: must be an integer >= 1, got 0",
                         "models.yaml: model 'b': api_key_env: required for provider openai: the name of the environment variable holding the key",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
                         "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
-                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
+                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, aws, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
                         "models.yaml: model 'c': display_name: required field is missing",
                         "models.yaml: model 'c': base_url: ${NOT_SET} is not set",
                         "models.yaml: model 'c': base_url: must be an http:// or https:// URL, got \"/v1\""),
@@ -58,6 +58,33 @@ class ModelRegistryTest {
                           - {id: b, display_name: B, provider: openai, model_name: x, model_version: "1", params: {temperature: hot}}
                           - {id: c, provider: openai-compatible, base_url: "${NOT_SET}/v1", model_name: x, model_version: "1", limits: {requests_per_minute: 5}, pricee: {}}
                         """));
+    }
+
+    @Test
+    void eachProviderSaysWhatItNeeds() {
+        assertEquals(List.of(
+                        "models.yaml: model 'az': base_url: required for provider azure-openai",
+                        "models.yaml: model 'az': api_key_env: required for provider azure-openai: the name of the environment variable holding the key",
+                        "models.yaml: model 'ol': base_url: required for provider ollama",
+                        "models.yaml: model 'cl': params.response_format: provider anthropic has no JSON mode here; use text",
+                        "models.yaml: model 'ge': aws: only for provider bedrock",
+                        "models.yaml: model 'br': aws.regio: unknown field (expected one of: profile, region)",
+                        "models.yaml: model 'mi': params.response_format: must be text, json_object or json_schema, got \"yaml\""),
+                problems("""
+                        models:
+                          - {id: az, display_name: A, provider: azure-openai, model_name: x, model_version: "1", limits: {requests_per_minute: 5}}
+                          - {id: ol, display_name: O, provider: ollama, model_name: x, model_version: "1", limits: {requests_per_minute: 5}}
+                          - {id: cl, display_name: C, provider: anthropic, api_key_env: K, model_name: x, model_version: "1", params: {response_format: json_schema}, limits: {requests_per_minute: 5}}
+                          - {id: ge, display_name: G, provider: gemini, api_key_env: K, model_name: x, model_version: "1", aws: {region: us-east-1}, limits: {requests_per_minute: 5}}
+                          - {id: br, display_name: B, provider: bedrock, model_name: x, model_version: "1", aws: {regio: us-east-1}, limits: {requests_per_minute: 5}}
+                          - {id: mi, display_name: M, provider: mistral, api_key_env: K, model_name: x, model_version: "1", params: {response_format: yaml}, limits: {requests_per_minute: 5}}
+                        """));
+        ModelSpec bedrock = ModelRegistry.parse("""
+                models:
+                  - {id: br, display_name: B, provider: bedrock, model_name: "anthropic.claude-3-5-sonnet-20240620-v1:0", model_version: "1", aws: {region: eu-west-1, profile: eval}, limits: {requests_per_minute: 5}}
+                """, "models.yaml", name -> null).find("br").orElseThrow();
+        assertEquals(new ModelSpec.Aws("eu-west-1", "eval"), bedrock.aws());
+        assertEquals(null, bedrock.apiKeyEnv(), "Bedrock signs with AWS credentials, not a key");
     }
 
     @Test
@@ -72,7 +99,7 @@ class ModelRegistryTest {
 
     @Test
     void theBundledRegistriesAreValid() {
-        assertEquals(4, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
+        assertEquals(9, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
         ModelRegistry simulated = ModelRegistry.load("conf/simulated-models.yaml", Map.of("SIMULATOR_URL", "http://127.0.0.1:1/v1")::get);
         assertEquals(5, simulated.all().size());
         assertEquals("http://127.0.0.1:1/v1/leaderboard/careful-submission", simulated.find("sim-leaderboard-system").orElseThrow().baseUrl());

@@ -63,4 +63,15 @@ class ResponseParserTest {
         assertEquals(ParsedResponse.failure(), ResponseParser.parse(null, 3));
         assertEquals(ParsedResponse.failure(), ResponseParser.parse("{\"Option\": 1, \"GradeAI\": \"Appropriate\"}", 3));
     }
+
+    @Test
+    void aStructuredAnswerIsReadFromItsGradesField() {
+        assertEquals(ok(1, false, 2), ResponseParser.parse("{\"grades\": [{\"Option\": 2, \"GradeAI\": \"Appropriate\"},"
+                + " {\"Option\": 1, \"GradeAI\": \"Inappropriate\"}, {\"Option\": 9, \"GradeAI\": \"Appropriate\"}]}", 3));
+        // Only when there is no top-level array: the contract's rule comes first.
+        assertEquals(ok(0, false, 3), ResponseParser.parse("{\"grades\": [{\"Option\": 2, \"GradeAI\": \"Appropriate\"}]}\n"
+                + "[{\"Option\": 3, \"GradeAI\": \"Appropriate\"}]", 3));
+        assertEquals(ParsedResponse.failure(), ResponseParser.parse("{\"answers\": [{\"Option\": 2, \"GradeAI\": \"Appropriate\"}]}", 3));
+        assertEquals(ParsedResponse.failure(), ResponseParser.parse("{\"grades\": \"none\"}", 3));
+    }
 }

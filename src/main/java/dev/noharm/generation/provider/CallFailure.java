@@ -3,6 +3,10 @@ package dev.noharm.generation.provider;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * A failed call, classified the same way for every provider: what kind of failure, whether retrying can
@@ -48,11 +52,20 @@ public record CallFailure(Kind kind, int httpStatus, long retryAfterMillis, Stri
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof StatusHttpException http) {
                 int status = http.statusCode();
-                Kind kind = status == 429 ? Kind.RATE_LIMITED
-                        : status >= 500 ? Kind.SERVER_ERROR
-                        : status == 401 || status == 403 ? Kind.AUTH
-                        : Kind.CLIENT_ERROR;
-                return new CallFailure(kind, status, http.retryAfterMillis(), "HTTP " + status + ": " + abbreviate(http.getMessage()));
+                // Gemini answers a bad key with 400 INVALID_ARGUMENT and reason API_KEY_INVALID.
+                boolean badKey = status == 400 && http.getMessage() != null && http.getMessage().contains("API_KEY_INVALID");
+                return new CallFailure(kindOf(status, badKey), status, http.retryAfterMillis(),
+                        "HTTP " + status + ": " + abbreviate(http.getMessage()));
+            }
+            if (t instanceof SdkServiceException aws) {
+                // Bedrock (AWS SDK): throttling may come as 429 or as 400 ThrottlingException; AWS sends no Retry-After.
+                int status = aws.statusCode();
+                Kind kind = aws.isThrottlingException() ? Kind.RATE_LIMITED : kindOf(status, false);
+                String code = aws instanceof AwsServiceException e && e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() + ": " : "";
+                return new CallFailure(kind, status, -1, "HTTP " + status + ": " + code + abbreviate(aws.getMessage()));
+            }
+            if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException) {
+                return new CallFailure(Kind.TIMEOUT, 0, -1, "timed out: " + abbreviate(t.getMessage()));
             }
             if (t instanceof HttpTimeoutException) {
                 return new CallFailure(Kind.TIMEOUT, 0, -1, "timed out: " + abbreviate(t.getMessage()));
@@ -68,6 +81,13 @@ public record CallFailure(Kind kind, int httpStatus, long retryAfterMillis, Stri
             }
         }
         return new CallFailure(Kind.OTHER, 0, -1, error.getClass().getName() + ": " + abbreviate(error.getMessage()));
+    }
+
+    private static Kind kindOf(int status, boolean badKey) {
+        return status == 429 ? Kind.RATE_LIMITED
+                : status >= 500 ? Kind.SERVER_ERROR
+                : status == 401 || status == 403 || badKey ? Kind.AUTH
+                : Kind.CLIENT_ERROR;
     }
 
     private static String abbreviate(String s) {

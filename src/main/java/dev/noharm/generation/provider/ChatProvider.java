@@ -11,9 +11,13 @@ public interface ChatProvider {
     /** The provider for a registry entry, with its key read from the environment variable it names. */
     static ChatProvider create(ModelSpec model, java.util.function.Function<String, String> environment) {
         return switch (model.provider()) {
-            case OPENAI, OPENAI_COMPATIBLE -> new OpenAiProvider(model, environment);
+            case OPENAI, OPENAI_COMPATIBLE, AZURE_OPENAI -> new OpenAiProvider(model, environment);
             case NOHARM_LEADERBOARD -> new LeaderboardProvider(model, environment);
             case ANTHROPIC -> new AnthropicProvider(model, environment);
+            case GEMINI -> new GeminiProvider(model, environment);
+            case MISTRAL -> new MistralProvider(model, environment);
+            case OLLAMA -> new OllamaProvider(model);
+            case BEDROCK -> new BedrockProvider(model);
         };
     }
 }

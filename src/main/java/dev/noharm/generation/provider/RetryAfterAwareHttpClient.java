@@ -26,8 +26,10 @@ public final class RetryAfterAwareHttpClient implements HttpClient {
     private final java.net.http.HttpClient client;
     private final Duration readTimeout;
     private final HttpClient streaming;
+    private final ServerHints hints;
 
-    private RetryAfterAwareHttpClient(Duration connectTimeout, Duration readTimeout) {
+    private RetryAfterAwareHttpClient(Duration connectTimeout, Duration readTimeout, ServerHints hints) {
+        this.hints = hints;
         this.client = java.net.http.HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
@@ -59,10 +61,14 @@ public final class RetryAfterAwareHttpClient implements HttpClient {
             throw new IllegalStateException("interrupted while calling " + request.url(), e);
         }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
+            long retryAfter = retryAfterMillis(response.headers().firstValue("Retry-After").orElse(null));
             throw new StatusHttpException(response.statusCode(), response.body(),
-                    retryAfterMillis(response.headers().firstValue("Retry-After").orElse(null)));
+                    retryAfter >= 0 ? retryAfter : RateLimitHeaders.retryDelayInBody(response.body()));
         }
         Map<String, List<String>> headers = response.headers().map();
+        if (hints != null) {
+            hints.record(RateLimitHeaders.pauseMillis(headers, System.currentTimeMillis()));
+        }
         return SuccessfulHttpResponse.builder().statusCode(response.statusCode()).headers(headers).body(response.body()).build();
     }
 
@@ -92,6 +98,13 @@ public final class RetryAfterAwareHttpClient implements HttpClient {
     public static final class Builder implements HttpClientBuilder {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(120);
+        private ServerHints hints;
+
+        /** Where to leave each answer's rate-limit hint for the provider. */
+        Builder hints(ServerHints hints) {
+            this.hints = hints;
+            return this;
+        }
 
         @Override
         public Duration connectTimeout() {
@@ -121,7 +134,7 @@ public final class RetryAfterAwareHttpClient implements HttpClient {
 
         @Override
         public HttpClient build() {
-            return new RetryAfterAwareHttpClient(connectTimeout, readTimeout);
+            return new RetryAfterAwareHttpClient(connectTimeout, readTimeout, hints);
         }
     }
 }

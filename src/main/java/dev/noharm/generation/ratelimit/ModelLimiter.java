@@ -88,7 +88,8 @@ final class ModelLimiter {
 
     /**
      * Ends a permit: the actual token count replaces the estimate in the window, and a 429's Retry-After
-     * (or, without one, one pacing interval times ten) pauses the model for every executor.
+     * (or, without one, one pacing interval times ten) pauses the model for every executor. A wait the
+     * server asked for on any other answer (Retry-After on a 503, a quota reported used up) pauses it too.
      */
     synchronized void release(long permitId, long actualTokens, boolean rateLimited, long retryAfterMillis) {
         Grant grant = open.remove(permitId);
@@ -99,6 +100,8 @@ final class ModelLimiter {
         if (rateLimited) {
             long pause = retryAfterMillis >= 0 ? TimeUnit.MILLISECONDS.toNanos(retryAfterMillis) : 10 * intervalNanos;
             pausedUntil = Math.max(pausedUntil, System.nanoTime() + pause);
+        } else if (retryAfterMillis > 0) {
+            pausedUntil = Math.max(pausedUntil, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfterMillis));
         }
         notifyAll();
     }

@@ -97,4 +97,21 @@ class ModelLimiterTest {
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(waitedMs >= 690 && waitedMs < 1500, "waited " + waitedMs + " ms");
     }
+
+    @Test
+    void aQuotaReportedUsedUpPausesTheModelAfterASuccess() throws Exception {
+        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 10), 10);
+        long permit = limiter.acquire(0);
+        limiter.release(permit, 10, false, 700);
+        long start = System.nanoTime();
+        limiter.acquire(0);
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waitedMs >= 690 && waitedMs < 1500, "waited " + waitedMs + " ms");
+
+        long next = limiter.acquire(0);
+        limiter.release(next, 10, false, -1);
+        start = System.nanoTime();
+        limiter.acquire(0);
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 300, "no hint, no pause");
+    }
 }
