@@ -18,6 +18,9 @@ public final class ConfigFiles {
     private ConfigFiles() {}
 
     public static String read(String path) {
+        if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            return readHadoop(path);
+        }
         Path file = Path.of(path);
         try {
             if (Files.isRegularFile(file)) {
@@ -33,6 +36,24 @@ public final class ConfigFiles {
         }
         throw new InvalidInputException(path, List.of(new ValidationProblem(path, 0, null,
                 "file not found (looked in " + file.toAbsolutePath().getParent() + " and in the jar)")));
+    }
+
+    /**
+     * A spec or registry on HDFS, S3 or GCS ({@code s3a://bucket/jobs/run.yaml}): what cluster deploy mode needs,
+     * since the driver then runs on a node without the user's files. The Hadoop settings are spark-submit's
+     * {@code spark.hadoop.*} properties, as Spark itself would apply them.
+     */
+    private static String readHadoop(String uri) {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        for (scala.Tuple2<String, String> entry : new org.apache.spark.SparkConf().getAllWithPrefix("spark.hadoop.")) {
+            conf.set(entry._1(), entry._2());
+        }
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+        try (InputStream in = path.getFileSystem(conf).open(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidInputException(uri, List.of(new ValidationProblem(uri, 0, null, "cannot read: " + e.getMessage())));
+        }
     }
 
     /** Parses a YAML configuration that must be a mapping; {@code what} names it in errors ("run spec"). */

@@ -400,14 +400,21 @@ public final class GenerateJob {
         return models;
     }
 
+    /** Every key is looked for before any call (on the driver), so a missing one stops the run, not its tasks. */
     private void checkKey(ModelSpec model, String id, List<ValidationProblem> problems) {
-        String keyVariable = model.apiKeyEnv();
-        if (keyVariable != null) {
-            String key = environment.apply(keyVariable);
-            if (key == null || key.isBlank()) {
-                problems.add(new ValidationProblem(spec.registry(), 0, "model '" + id + "': api_key_env",
-                        "environment variable " + keyVariable + " is not set (it must hold the model's API key)"));
-            }
+        ApiKeyRef ref = model.apiKey();
+        if (ref == null) {
+            return;
+        }
+        String problem;
+        try {
+            String key = ApiKeys.resolve(ref, environment);
+            problem = key == null || key.isBlank() ? ref.describe() + " is not set (it must hold the model's API key)" : null;
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            problems.add(new ValidationProblem(spec.registry(), 0, "model '" + id + "': " + ref.source().field(), problem));
         }
     }
 

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class ModelRegistry {
     private static final Set<String> MODEL_FIELDS = Set.of("id", "display_name", "provider", "model_name",
-            "model_version", "base_url", "params", "limits", "price", "api_key_env", "aws");
+            "model_version", "base_url", "params", "limits", "price", "api_key_env", "api_key_file", "api_key_secret", "aws");
     private static final Set<String> AWS_FIELDS = Set.of("region", "profile");
     private static final Set<String> PARAM_FIELDS =
             Set.of("temperature", "max_output_tokens", "seed", "response_format", "timeout_seconds");
@@ -91,11 +91,18 @@ public final class ModelRegistry {
         Optional<String> modelName = f.requiredString("model_name");
         Optional<String> modelVersion = f.requiredString("model_version");
         Optional<String> baseUrl = f.optionalString("base_url").map(url -> substitute(url, variables, f, "base_url"));
-        Optional<String> apiKeyEnv = f.optionalString("api_key_env");
+        List<ApiKeyRef> keyRefs = new ArrayList<>();
+        for (ApiKeyRef.Source source : ApiKeyRef.Source.values()) {
+            f.optionalString(source.field()).ifPresent(name -> keyRefs.add(new ApiKeyRef(source, name)));
+        }
+        if (keyRefs.size() > 1) {
+            f.problem(keyRefs.get(1).source().field(), "name one of api_key_env, api_key_file, api_key_secret, not several");
+        }
+        Optional<ApiKeyRef> apiKey = keyRefs.stream().findFirst();
         if (provider.isPresent() && provider.get().needsBaseUrl() && baseUrl.isEmpty()) {
             f.problem("base_url", "required for provider " + provider.get().wireName());
         }
-        if (provider.isPresent() && provider.get().needsKey() && apiKeyEnv.isEmpty()) {
+        if (provider.isPresent() && provider.get().needsKey() && apiKey.isEmpty()) {
             f.problem("api_key_env", "required for provider " + provider.get().wireName() + ": the name of the environment variable holding the key");
         }
         baseUrl.ifPresent(url -> {
@@ -147,7 +154,7 @@ public final class ModelRegistry {
                 new ModelSpec.RequestParams(temperature, maxOutputTokens, seed, responseFormat, timeoutSeconds),
                 new ModelSpec.Limits(rpm, tpm == null ? 0 : tpm.longValue(), maxConcurrent),
                 new ModelSpec.Price(inputPrice, outputPrice),
-                apiKeyEnv.orElse(null),
+                apiKey.orElse(null),
                 region.isEmpty() && profile.isEmpty() ? null : new ModelSpec.Aws(region.orElse(null), profile.orElse(null))));
     }
 

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One model of the registry ({@code conf/models.yaml}): how to reach it, how to call it, how fast, and at
- * what price. Holds the name of the environment variable with the key, never the key itself.
+ * what price. Holds where the key is kept ({@link ApiKeyRef}), never the key itself.
  */
 public record ModelSpec(
         String id,
@@ -16,7 +16,7 @@ public record ModelSpec(
         RequestParams params,
         Limits limits,
         Price price,
-        String apiKeyEnv,
+        ApiKeyRef apiKey,
         Aws aws) implements Serializable {
 
     /** Amazon Bedrock: the region, and a named profile instead of the default credential chain (both optional). */

@@ -24,6 +24,9 @@ public final class Lake {
     public Lake(SparkSession spark, String uri) {
         this.spark = spark;
         this.root = qualify(new Path(uri), spark.sparkContext().hadoopConfiguration());
+        if ("s3a".equals(root.toUri().getScheme())) {
+            S3Committer.configure(spark);
+        }
     }
 
     public String uri() {

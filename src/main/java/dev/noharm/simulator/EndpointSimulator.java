@@ -60,6 +60,8 @@ public final class EndpointSimulator implements AutoCloseable {
     private final Map<String, ArrayDeque<Long>> recent = new HashMap<>();
     /** Per model: every accepted arrival, for the statistics. */
     private final Map<String, List<Long>> arrivals = new HashMap<>();
+    /** Every distinct Authorization header the chat API received, so tests can check which key was sent. */
+    private final java.util.Set<String> authorizations = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Leaderboard protocol: how often each (system, prompt) was asked, so repeated samples differ. */
     private final Map<String, Long> leaderboardSeen = new HashMap<>();
 
@@ -110,6 +112,10 @@ public final class EndpointSimulator implements AutoCloseable {
 
     private void chat(HttpExchange exchange) throws IOException {
         received.incrementAndGet();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null) {
+            authorizations.add(authorization);
+        }
         chatCompletions(exchange);
     }
 
@@ -489,6 +495,11 @@ public final class EndpointSimulator implements AutoCloseable {
         }
         return new SimulatorStats(received.get(), served.get(), rateLimited.get(), serverErrors.get(), hangs.get(),
                 malformed.get(), truncated.get(), badBodies.get(), notFound.get(), accepted, maxPerMinute);
+    }
+
+    /** The distinct Authorization headers the chat API received. */
+    public java.util.Set<String> authorizations() {
+        return java.util.Set.copyOf(authorizations);
     }
 
     /** Accepted arrival times (System.nanoTime) of one model, for rate measurements. */

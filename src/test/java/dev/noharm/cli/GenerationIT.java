@@ -11,11 +11,12 @@ import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
 import dev.noharm.testing.ScriptedModelServer;
+import dev.noharm.testing.SecretsManagerServer;
+import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. */
@@ -31,24 +34,11 @@ class GenerationIT {
     private static final String FAKE_KEY = "sk-noharm-it-FAKE-KEY-7f3a9c21";
 
     private static Process start(Path work, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of("submit.sh").toAbsolutePath().toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("stdout.txt").toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(work.resolve("stderr.txt").toFile()));
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().putAll(env);
-        return builder.start();
+        return SubmitProcess.start(work, env, List.of(args));
     }
 
     private static int run(Path work, Map<String, String> env, String... args) throws Exception {
-        Process p = start(work, env, args);
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("submit.sh " + String.join(" ", args) + " did not finish");
-        }
-        return p.exitValue();
+        return SubmitProcess.run(work, env, 5, List.of(args));
     }
 
     private static Path writeSpec(Path work, String registry, int samples) throws IOException {
@@ -115,19 +105,30 @@ class GenerationIT {
         }
     }
 
-    @Test
-    void theApiKeyIsSentButNeverWrittenAnywhere(@TempDir Path work) throws Exception {
+    /** The key from the environment, or from AWS Secrets Manager (the real SDK, a loopback server): sent, never written. */
+    @ParameterizedTest
+    @ValueSource(strings = {"api_key_env", "api_key_secret"})
+    void theApiKeyIsSentButNeverWrittenAnywhere(String source, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
         Path events = Files.createDirectories(work.resolve("events"));
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
-        try (ScriptedModelServer server = new ScriptedModelServer()) {
+        try (ScriptedModelServer server = new ScriptedModelServer();
+                SecretsManagerServer secrets = new SecretsManagerServer().put("noharm/it-key", FAKE_KEY)) {
+            String keyLine = source.equals("api_key_env") ? "    api_key_env: NOHARM_IT_KEY\n" : "    api_key_secret: noharm/it-key\n";
             String model = GenerationFixture.model("a", "keyed-model", server.baseUrl(), 6000, 8, "")
-                    .replace("    model_version:", "    api_key_env: NOHARM_IT_KEY\n    model_version:");
+                    .replace("    model_version:", keyLine + "    model_version:");
             Path spec = writeSpec(work, model, 1);
-            int code = run(work, Map.of("NOHARM_IT_KEY", FAKE_KEY), "generate", "--spec", spec.toString(), "--lake", lake.toString(),
+            Map<String, String> env = source.equals("api_key_env") ? Map.of("NOHARM_IT_KEY", FAKE_KEY)
+                    : Map.of("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint(), "AWS_REGION", "us-east-1",
+                            "AWS_ACCESS_KEY_ID", "AKIATESTNOHARM000000", "AWS_SECRET_ACCESS_KEY", "it-aws-secret");
+            int code = run(work, env, "generate", "--spec", spec.toString(), "--lake", lake.toString(),
                     "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
             assertEquals(0, code, Files.readString(work.resolve("stderr.txt")));
-            assertTrue(server.authorizations().stream().allMatch(("Bearer " + FAKE_KEY)::equals), "the key was used");
+            assertFalse(server.authorizations().isEmpty(), "calls were made");
+            assertTrue(server.authorizations().stream().allMatch(("Bearer " + FAKE_KEY)::equals), "with the key: " + server.authorizations());
+            if (source.equals("api_key_secret")) {
+                assertTrue(secrets.reads() >= 2, "read by the driver's check and by the executor: " + secrets.reads());
+            }
             assertTrue(committedFiles(lake).size() > 0);
             try (Stream<Path> walk = Files.walk(work)) {
                 for (Path file : walk.filter(Files::isRegularFile).toList()) {

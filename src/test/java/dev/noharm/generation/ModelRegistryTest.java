@@ -35,7 +35,7 @@ class ModelRegistryTest {
         ModelSpec m = registry.find("m1").orElseThrow();
         assertEquals(new ModelSpec("m1", "Model One", ProviderKind.OPENAI_COMPATIBLE, "careful-1", "2025-01",
                 "http://127.0.0.1:9/v1", new ModelSpec.RequestParams(0.2, 1000, 9, "json_object", 30),
-                new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), "M1_KEY", null), m);
+                new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), ApiKeyRef.env("M1_KEY"), null), m);
         assertEquals(0.0015 + 0.006, m.price().cost(1000, 1000), 1e-12);
         assertEquals(11, m.params().seedFor(2));
     }
@@ -48,7 +48,7 @@ class ModelRegistryTest {
                         "models.yaml: model 'b': api_key_env: required for provider openai: the name of the environment variable holding the key",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
                         "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
-                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, aws, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
+                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
                         "models.yaml: model 'c': display_name: required field is missing",
                         "models.yaml: model 'c': base_url: ${NOT_SET} is not set",
                         "models.yaml: model 'c': base_url: must be an http:// or https:// URL, got \"/v1\""),
@@ -84,7 +84,7 @@ class ModelRegistryTest {
                   - {id: br, display_name: B, provider: bedrock, model_name: "anthropic.claude-3-5-sonnet-20240620-v1:0", model_version: "1", aws: {region: eu-west-1, profile: eval}, limits: {requests_per_minute: 5}}
                 """, "models.yaml", name -> null).find("br").orElseThrow();
         assertEquals(new ModelSpec.Aws("eu-west-1", "eval"), bedrock.aws());
-        assertEquals(null, bedrock.apiKeyEnv(), "Bedrock signs with AWS credentials, not a key");
+        assertEquals(null, bedrock.apiKey(), "Bedrock signs with AWS credentials, not a key");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.noharm.generation.provider;
 
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.noharm.generation.ApiKeys;
 import dev.noharm.generation.ModelSpec;
 import java.util.function.Function;
 
@@ -15,7 +16,7 @@ final class AnthropicProvider extends LangChainProvider {
 
     AnthropicProvider(ModelSpec model, Function<String, String> environment) {
         super(model);
-        this.apiKey = environment.apply(model.apiKeyEnv());
+        this.apiKey = ApiKeys.resolve(model.apiKey(), environment);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.noharm.generation.provider;
 
+import dev.noharm.generation.ApiKeys;
 import dev.noharm.generation.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ final class LeaderboardProvider implements ChatProvider {
     LeaderboardProvider(ModelSpec model, Function<String, String> environment) {
         this.url = URI.create(model.baseUrl());
         // No api_key_env: a system that takes anonymous submissions (the simulator's); no header is sent.
-        this.token = model.apiKeyEnv() == null ? null : environment.apply(model.apiKeyEnv());
+        this.token = ApiKeys.resolve(model.apiKey(), environment);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.noharm.generation.provider;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.mistralai.MistralAiChatModel;
+import dev.noharm.generation.ApiKeys;
 import dev.noharm.generation.ModelSpec;
 import java.util.function.Function;
 
@@ -11,7 +12,7 @@ final class MistralProvider extends LangChainProvider {
 
     MistralProvider(ModelSpec model, Function<String, String> environment) {
         super(model);
-        this.apiKey = environment.apply(model.apiKeyEnv());
+        this.apiKey = ApiKeys.resolve(model.apiKey(), environment);
     }
 
     @Override

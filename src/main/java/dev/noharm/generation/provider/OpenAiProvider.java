@@ -2,6 +2,7 @@ package dev.noharm.generation.provider;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.noharm.generation.ApiKeys;
 import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.ProviderKind;
 import java.util.Map;
@@ -20,7 +21,7 @@ final class OpenAiProvider extends LangChainProvider {
 
     OpenAiProvider(ModelSpec model, Function<String, String> environment) {
         super(model);
-        String key = model.apiKeyEnv() == null ? null : environment.apply(model.apiKeyEnv());
+        String key = ApiKeys.resolve(model.apiKey(), environment);
         this.apiKey = key == null || key.isBlank() ? NO_KEY : key;
     }
 
