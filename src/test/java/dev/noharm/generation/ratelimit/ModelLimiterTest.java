@@ -52,7 +52,15 @@ class ModelLimiterTest {
         List<Long> grants = hammer(new ModelLimiter(new ModelSpec.Limits(1200, 0, 100), 10), 3, 0);
         double perSecond = (grants.size() - 1) / ((grants.get(grants.size() - 1) - grants.get(0)) / 1e9);
         assertEquals(1200 / 61.0, perSecond, 1.0, "grants per second");
-        for (int i = 2; i < grants.size(); i++) {
+        // Grant times are read by the threads after acquire returns; while the eight threads are still being
+        // started and JIT-compiled, that reading can lag by more than the 5 ms slack, so the burst check
+        // begins after the first 200 ms (the rate check above covers every grant).
+        int first = 2;
+        while (first < grants.size() && grants.get(first - 2) - grants.get(0) < TimeUnit.MILLISECONDS.toNanos(200)) {
+            first++;
+        }
+        assertTrue(grants.size() - first > 40, "enough grants are checked: " + (grants.size() - first));
+        for (int i = first; i < grants.size(); i++) {
             // Never two intervals' worth in one: no bursts beyond the one-interval catch-up.
             assertTrue(grants.get(i) - grants.get(i - 2) >= TimeUnit.MICROSECONDS.toNanos(50_800) - TimeUnit.MILLISECONDS.toNanos(5),
                     "grants " + (i - 2) + ".." + i + " too close");
