@@ -1,8 +1,6 @@
 package dev.noharm.generation;
 
 import java.io.Serializable;
-import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * Where a model's API key is kept: never the key itself, only where to find it. The registry names exactly
@@ -28,10 +26,6 @@ public record ApiKeyRef(Source source, String name) implements Serializable {
         /** The registry field that names it. */
         public String field() {
             return field;
-        }
-
-        public static Optional<Source> forField(String field) {
-            return Arrays.stream(values()).filter(s -> s.field.equals(field)).findFirst();
         }
     }
 

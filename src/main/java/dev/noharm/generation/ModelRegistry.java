@@ -103,7 +103,8 @@ public final class ModelRegistry {
             f.problem("base_url", "required for provider " + provider.get().wireName());
         }
         if (provider.isPresent() && provider.get().needsKey() && apiKey.isEmpty()) {
-            f.problem("api_key_env", "required for provider " + provider.get().wireName() + ": the name of the environment variable holding the key");
+            f.problem("api_key_env", "required for provider " + provider.get().wireName()
+                    + ": where the key is (api_key_env, api_key_file or api_key_secret)");
         }
         baseUrl.ifPresent(url -> {
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -117,7 +118,7 @@ public final class ModelRegistry {
         int maxOutputTokens = p.optionalPositiveInt("max_output_tokens", 4096);
         Integer seed = p.optionalInt("seed");
         String responseFormat = p.optionalString("response_format").orElse("text");
-        if (!Set.of("text", "json_object", "json_schema").contains(responseFormat)) {
+        if (!dev.noharm.generation.provider.StructuredOutput.FORMATS.contains(responseFormat)) {
             p.problem("response_format", "must be text, json_object or json_schema, got \"" + responseFormat + "\"");
         } else if (!responseFormat.equals("text") && provider.isPresent() && !provider.get().structuredOutput()) {
             p.problem("response_format", "provider " + provider.get().wireName() + " has no JSON mode here; use text");

@@ -10,9 +10,9 @@ import dev.noharm.lake.ParquetBatchFiles;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.simulator.SimulatorStats;
+import dev.noharm.testing.LoopbackPorts;
 import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,12 +46,6 @@ class StandaloneClusterIT {
     /** The Java running the tests (17), not whatever `java` is first on the PATH. */
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final int SAMPLES = 12; // x 20 cases = 240 calls at 150 per minute: ~96 s
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static List<String> moduleOptions() {
         return Arrays.stream(System.getProperty("spark.java.opens", "").trim().split("\\s+")).filter(s -> !s.isBlank()).toList();
@@ -112,8 +106,8 @@ class StandaloneClusterIT {
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void generationOnAStandaloneClusterKeepsTheLimitAndSurvivesAnExecutorKill(@TempDir Path work) throws Exception {
         Path sparkHome = sparkHome(work);
-        int masterPort = freePort();
-        int uiPort = freePort();
+        int masterPort = LoopbackPorts.free();
+        int uiPort = LoopbackPorts.free();
         String master = "spark://127.0.0.1:" + masterPort;
         List<Process> daemons = new ArrayList<>();
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
@@ -122,7 +116,7 @@ class StandaloneClusterIT {
                     "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(uiPort)));
             for (int w = 1; w <= 2; w++) {
                 daemons.add(daemon(work, sparkHome, "worker" + w, "org.apache.spark.deploy.worker.Worker", master,
-                        "--host", "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port", Integer.toString(freePort()),
+                        "--host", "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port", Integer.toString(LoopbackPorts.free()),
                         "--work-dir", Files.createDirectories(work.resolve("worker" + w)).toString()));
             }
             awaitWorkers(uiPort, 2);
@@ -149,7 +143,7 @@ class StandaloneClusterIT {
             assertEquals(0, run(work, env, concat(List.of("ingest", "--sample", "--lake", lake), cluster)), SubmitProcess.stderrTail(work));
 
             List<String> generate = concat(List.of("generate", "--spec", spec.toString(), "--lake", lake), cluster);
-            Process first = startSubmit(work, env, generate);
+            Process first = SubmitProcess.start(work, env, generate);
             // Kill one executor (SIGKILL) once a third of the calls are served; Spark relaunches it and retries its tasks.
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
             while (sim.stats().served() < 80 && first.isAlive() && System.nanoTime() < deadline) {
@@ -222,10 +216,6 @@ class StandaloneClusterIT {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static Process startSubmit(Path work, Map<String, String> env, List<String> args) throws IOException {
-        return SubmitProcess.start(work, env, args);
     }
 
     private static int run(Path work, Map<String, String> env, List<String> args) throws Exception {

@@ -45,7 +45,7 @@ class ModelRegistryTest {
         assertEquals(List.of(
                         "models.yaml: model 'a': provider: unknown value \"azure\" (allowed: openai, openai-compatible, azure-openai, anthropic, gemini, mistral, ollama, bedrock, noharm-leaderboard)",
                         "models.yaml: model 'a': limits.requests_per_minute: must be an integer >= 1, got 0",
-                        "models.yaml: model 'b': api_key_env: required for provider openai: the name of the environment variable holding the key",
+                        "models.yaml: model 'b': api_key_env: required for provider openai: where the key is (api_key_env, api_key_file or api_key_secret)",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
                         "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
                         "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
@@ -64,7 +64,7 @@ class ModelRegistryTest {
     void eachProviderSaysWhatItNeeds() {
         assertEquals(List.of(
                         "models.yaml: model 'az': base_url: required for provider azure-openai",
-                        "models.yaml: model 'az': api_key_env: required for provider azure-openai: the name of the environment variable holding the key",
+                        "models.yaml: model 'az': api_key_env: required for provider azure-openai: where the key is (api_key_env, api_key_file or api_key_secret)",
                         "models.yaml: model 'ol': base_url: required for provider ollama",
                         "models.yaml: model 'cl': params.response_format: provider anthropic has no JSON mode here; use text",
                         "models.yaml: model 'ge': aws: only for provider bedrock",

@@ -9,9 +9,9 @@ import dev.noharm.benchmark.BenchmarkSource;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
+import dev.noharm.testing.LoopbackPorts;
 import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class S3LakeIT {
     private static final String BUCKET = "noharm-it";
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Process startS3Proxy(Path work, int port) throws Exception {
         Path data = Files.createDirectories(work.resolve("s3data"));
@@ -144,7 +138,7 @@ class S3LakeIT {
     @Test
     void theWholePipelineOnS3EqualsTheLocalRun(@TempDir Path work) throws Exception {
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Process proxy = startS3Proxy(work, port);
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2), sample, 0)) {
             Files.writeString(work.resolve("models.yaml"), "models:\n"

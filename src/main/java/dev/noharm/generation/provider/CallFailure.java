@@ -64,10 +64,7 @@ public record CallFailure(Kind kind, int httpStatus, long retryAfterMillis, Stri
                 String code = aws instanceof AwsServiceException e && e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() + ": " : "";
                 return new CallFailure(kind, status, -1, "HTTP " + status + ": " + code + abbreviate(aws.getMessage()));
             }
-            if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException) {
-                return new CallFailure(Kind.TIMEOUT, 0, -1, "timed out: " + abbreviate(t.getMessage()));
-            }
-            if (t instanceof HttpTimeoutException) {
+            if (t instanceof HttpTimeoutException || t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException) {
                 return new CallFailure(Kind.TIMEOUT, 0, -1, "timed out: " + abbreviate(t.getMessage()));
             }
             if (t instanceof ConnectException) {

@@ -8,7 +8,7 @@ public interface ChatProvider {
     /** Sends one prompt; throws on any failure (classify it with {@link CallFailure#classify}). */
     ChatResult chat(String prompt, int sampleIndex);
 
-    /** The provider for a registry entry, with its key read from the environment variable it names. */
+    /** The provider for a registry entry; its key is read where the entry says ({@code environment} for api_key_env). */
     static ChatProvider create(ModelSpec model, java.util.function.Function<String, String> environment) {
         return switch (model.provider()) {
             case OPENAI, OPENAI_COMPATIBLE, AZURE_OPENAI -> new OpenAiProvider(model, environment);

@@ -16,6 +16,9 @@ import dev.langchain4j.model.chat.request.json.JsonStringSchema;
  * contract's bare array, so the array sits under {@value #GRADES_FIELD}; the response parser reads both.
  */
 public final class StructuredOutput {
+    /** The registry's allowed {@code response_format} values. */
+    public static final java.util.Set<String> FORMATS = java.util.Set.of("text", "json_object", "json_schema");
+
     /** The field holding the grades in a structured answer. */
     public static final String GRADES_FIELD = "grades";
 
