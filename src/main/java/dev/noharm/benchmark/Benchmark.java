@@ -2,12 +2,9 @@ package dev.noharm.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.noharm.ids.Ids;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +33,6 @@ public record Benchmark(List<BenchmarkCase> cases, List<BenchmarkOption> options
     /** The full SHA-256 of the canonical content, kept beside the short version for audit. */
     public String fullHash() {
         ObjectMapper json = new ObjectMapper();
-        MessageDigest digest = sha256();
         List<String> lines = new ArrayList<>();
         for (BenchmarkCase c : cases) {
             ObjectNode n = json.createObjectNode().put("t", "case").put("case_id", c.caseId())
@@ -58,11 +54,9 @@ public record Benchmark(List<BenchmarkCase> cases, List<BenchmarkOption> options
             lines.add(n.toString());
         }
         lines.sort(Comparator.naturalOrder());
-        for (String line : lines) {
-            digest.update(line.getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) '\n');
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        StringBuilder canonical = new StringBuilder();
+        lines.forEach(line -> canonical.append(line).append('\n'));
+        return Ids.sha256Hex(canonical.toString());
     }
 
     /** The options of each case, in option order, keyed by case id in case order. */
@@ -103,11 +97,4 @@ public record Benchmark(List<BenchmarkCase> cases, List<BenchmarkOption> options
         return ratings.stream().mapToInt(rank).toArray();
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 }

@@ -4,6 +4,9 @@ import static dev.noharm.benchmark.BenchmarkSource.ANNOTATIONS;
 import static dev.noharm.benchmark.BenchmarkSource.CASES;
 import static dev.noharm.benchmark.BenchmarkSource.OPTIONS;
 
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.JsonLinesFields;
+import dev.noharm.validation.ValidationProblem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

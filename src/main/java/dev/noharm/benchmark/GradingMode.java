@@ -18,6 +18,16 @@ public enum GradingMode {
         return displayName;
     }
 
+    /** The mode spelled {@code name} ({@code Majority} or {@code Unanimous}, any case): the one parser of grading names. */
+    public static java.util.Optional<GradingMode> fromName(String name) {
+        return java.util.Arrays.stream(values()).filter(m -> m.displayName.equalsIgnoreCase(name)).findFirst();
+    }
+
+    /** The names, for messages: {@code Unanimous, Majority}. */
+    public static String names() {
+        return String.join(", ", java.util.Arrays.stream(values()).map(GradingMode::displayName).toList());
+    }
+
     /** Aggregates ordinal ratings (each an enum ordinal, lowest first) into one level. */
     public int aggregate(int[] ranks) {
         if (ranks.length == 0) {

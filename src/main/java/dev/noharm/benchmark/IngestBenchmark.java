@@ -3,6 +3,7 @@ package dev.noharm.benchmark;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
 import dev.noharm.lake.Tables;
+import dev.noharm.validation.InvalidInputException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;

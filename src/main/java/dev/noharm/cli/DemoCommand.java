@@ -8,16 +8,16 @@ import dev.noharm.generation.ModelRegistry;
 import dev.noharm.generation.RunSpec;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
-import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.scoring.HarmWeights;
 import dev.noharm.scoring.LeaderboardExport;
 import dev.noharm.scoring.ScoreJob;
+import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Row;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +45,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         RunSpec spec = RunSpec.load(specFile);
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm demo"), GenerateCommand.lakeUri(command, lake, spec));
+        var spark = SparkSessions.getOrCreate("noharm demo");
+        Lake target = new Lake(spark, GenerateCommand.lakeUri(command, lake, spec, spark));
 
         IngestBenchmark.Result ingested = new IngestBenchmark(target).ingest(BenchmarkSource.bundledSample());
         out.printf("demo: sample benchmark is dataset version %s (%d cases, %d options)%s%n", ingested.datasetVersion(),

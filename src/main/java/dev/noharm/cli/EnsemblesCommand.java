@@ -1,5 +1,6 @@
 package dev.noharm.cli;
 
+import dev.noharm.benchmark.GradingMode;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
 import dev.noharm.teams.EnsembleSearchJob;
@@ -38,8 +39,9 @@ final class EnsemblesCommand implements Callable<Integer> {
     @Option(names = "--harm", defaultValue = "All", description = "Harm level, for per-level metrics (e.g. Severe). Default: ${DEFAULT-VALUE}.")
     String harm;
 
-    @Option(names = "--grading", defaultValue = "Majority", description = "Majority or Unanimous. Default: ${DEFAULT-VALUE}.")
-    String grading;
+    @Option(names = "--grading", defaultValue = "Majority", converter = GradingModeConverter.class,
+            description = "Majority or Unanimous. Default: ${DEFAULT-VALUE}.")
+    GradingMode grading;
 
     @Option(names = "--top", defaultValue = "10", description = "How many to print. Default: ${DEFAULT-VALUE}.")
     int top;
@@ -66,7 +68,7 @@ final class EnsemblesCommand implements Callable<Integer> {
         }
         Lake target = new Lake(SparkSessions.getOrCreate("noharm ensembles"), lake.uri());
         new EnsembleSearchJob(target, command.commandLine().getOut()).run(new EnsembleSearchJob.Request(
-                datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading, top));
+                datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading.displayName(), top));
         return ExitCode.OK;
     }
 }

@@ -1,11 +1,17 @@
 package dev.noharm.cli;
 
 import dev.noharm.generation.GenerateJob;
+import dev.noharm.generation.GenerationSettings;
 import dev.noharm.generation.ModelRegistry;
 import dev.noharm.generation.RunSpec;
+import dev.noharm.generation.plan.DryRun;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {
             "Call the models of a run spec on every case of a dataset version, under each model's cluster-wide rate limits,",
-            "and store the raw generations in the lake. Work already completed is skipped: rerun the same spec to resume."})
+            "and store the raw generations in the lake. Work already completed is skipped: rerun the same spec to resume.",
+            "Options given here win over the run spec (and --conf spark.noharm.generate.<field>=... over the spec too)."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--spec", paramLabel = "FILE", required = true, description = "Run spec (YAML), e.g. jobs/demo.yaml.")
@@ -23,6 +30,12 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print what the run would call (items, tokens, upper-bound cost per model) and call nothing.")
     boolean dryRun;
+
+    @Option(names = "--dataset-version", paramLabel = "V", description = "Dataset version to run on (instead of the spec's): an exact version or latest.")
+    String datasetVersion;
+
+    @Option(names = "--budget-usd", paramLabel = "USD", description = "The run's spending limit (instead of the spec's budget_usd).")
+    Double budgetUsd;
 
     @Mixin
     LakeOption lake;
@@ -34,8 +47,13 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         RunSpec spec = RunSpec.load(specFile);
         ModelRegistry registry = ModelRegistry.load(spec.registry(), System::getenv);
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm generate " + spec.runId()), lakeUri(command, lake, spec));
-        GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut());
+        if (budgetUsd != null && budgetUsd <= 0) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(), "--budget-usd must be a positive number of US dollars");
+        }
+        GenerationSettings.CommandLine given = new GenerationSettings.CommandLine(explicitLake(command, lake), datasetVersion, budgetUsd);
+        SparkSession spark = SparkSessions.getOrCreate("noharm generate " + spec.runId());
+        Lake target = new Lake(spark, GenerationSettings.resolve(given, spec, spark).lakeUri());
+        GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut(), given);
         if (dryRun) {
             printEstimate(spec, job.dryRun(), command.commandLine().getOut());
             return ExitCode.OK;
@@ -47,26 +65,31 @@ final class GenerateCommand implements Callable<Integer> {
         return result.overBudget() > 0 ? ExitCode.BUDGET_REACHED : ExitCode.OK;
     }
 
-    /** An explicit --lake wins over the spec's lake, which wins over the default. */
-    static String lakeUri(CommandSpec command, LakeOption lake, RunSpec spec) {
-        boolean explicit = command.commandLine().getParseResult().hasMatchedOption("--lake");
-        return explicit || spec.lake() == null ? lake.uri() : spec.lake();
+    /** The --lake option when the user gave it (it then wins over the spec's lake); null otherwise. */
+    static String explicitLake(CommandSpec command, LakeOption lake) {
+        return command.commandLine().getParseResult().hasMatchedOption("--lake") ? lake.uri() : null;
     }
 
-    private static void printEstimate(RunSpec spec, java.util.List<GenerateJob.Estimate> estimates, java.io.PrintWriter out) {
-        out.printf("generate --dry-run: run %s; nothing is called. Output tokens and cost are upper bounds (max_output_tokens per call).%n",
-                spec.runId());
+    /** The lake a spec-driven command uses: --lake, then the spec's lake, then the default (see {@link GenerationSettings}). */
+    static String lakeUri(CommandSpec command, LakeOption lake, RunSpec spec, SparkSession spark) {
+        return GenerationSettings.resolve(new GenerationSettings.CommandLine(explicitLake(command, lake), null, null), spec, spark)
+                .lakeUri();
+    }
+
+    private static void printEstimate(RunSpec spec, List<DryRun.Estimate> estimates, PrintWriter out) {
+        out.printf("generate --dry-run: run %s; nothing is called. Tokens and cost are upper bounds: prompt characters / 2 as input"
+                + " and max_output_tokens as output per call, as the budget reserves them.%n", spec.runId());
         String format = "%-22s %-44s %8s %8s %8s %13s %13s %11s%n";
-        out.printf(java.util.Locale.ROOT, format, "model", "stage", "planned", "done", "to call", "input tokens", "max output", "max cost $");
+        out.printf(Locale.ROOT, format, "model", "stage", "planned", "done", "to call", "input tokens", "max output", "max cost $");
         long calls = 0;
         double cost = 0;
-        for (GenerateJob.Estimate e : estimates) {
-            out.printf(java.util.Locale.ROOT, format, e.model(), e.stage(), e.planned(), e.alreadyDone(), e.toCall(), e.inputTokens(),
-                    e.maxOutputTokens(), String.format(java.util.Locale.ROOT, "%.4f", e.maxCostUsd()));
+        for (DryRun.Estimate e : estimates) {
+            out.printf(Locale.ROOT, format, e.model(), e.stage(), e.planned(), e.alreadyDone(), e.toCall(), e.inputTokens(),
+                    e.maxOutputTokens(), String.format(Locale.ROOT, "%.4f", e.maxCostUsd()));
             calls += e.toCall();
             cost += e.maxCostUsd();
         }
-        out.printf(java.util.Locale.ROOT, "generate --dry-run: %d calls, at most $%.4f%n", calls, cost);
+        out.printf(Locale.ROOT, "generate --dry-run: %d calls, at most $%.4f%n", calls, cost);
         out.flush();
     }
 }

@@ -1,13 +1,13 @@
 package dev.noharm.cli;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.io.PrintWriter;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /** The one entry point: {@code submit.sh <command> [options]} runs this class under spark-submit. */
 @Command(name = "submit.sh", mixinStandardHelpOptions = true,

@@ -35,7 +35,8 @@ final class NightlyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NightlySpec spec = NightlySpec.load(specFile);
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm nightly"), GenerateCommand.lakeUri(command, lake, spec.run()));
+        var spark = SparkSessions.getOrCreate("noharm nightly");
+        Lake target = new Lake(spark, GenerateCommand.lakeUri(command, lake, spec.run(), spark));
         ModelRegistry registry = ModelRegistry.load(spec.run().registry(), System::getenv);
         NightlyJob job = new NightlyJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut());
         NightlyJob.Summary summary = job.run();

@@ -21,8 +21,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder to write (local path or Hadoop URI).")
     String out;
 
-    @Option(names = "--grading", defaultValue = "Majority", description = "Grading mode shown: Majority or Unanimous. Default: ${DEFAULT-VALUE}.")
-    String grading;
+    @Option(names = "--grading", defaultValue = "Majority", converter = GradingModeConverter.class,
+            description = "Grading mode shown: Majority or Unanimous. Default: ${DEFAULT-VALUE}.")
+    GradingMode grading;
 
     @Mixin
     DatasetVersionOption datasetVersion;
@@ -35,12 +36,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (java.util.Arrays.stream(GradingMode.values()).noneMatch(m -> m.displayName().equals(grading))) {
-            throw new picocli.CommandLine.ParameterException(command.commandLine(), "--grading must be Majority or Unanimous, not '" + grading + "'");
-        }
         Lake target = new Lake(SparkSessions.getOrCreate("noharm report"), lake.uri());
         String version = datasetVersion.resolve(target);
-        ReportData data = ReportData.from(target, version, grading);
+        ReportData data = ReportData.from(target, version, grading.displayName());
         if (data.leaderboard().isEmpty()) {
             throw new IllegalStateException("nothing scored for dataset version " + version + " in " + target.uri() + " (run score first)");
         }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Live counters of a generation job, fed by executors' reports to the coordinator; prints the progress line. */
+/** Live counters of one stage of a generation job, fed by the executors' {@link ItemOutcome}s; prints the progress line. */
 public final class GenerationProgress {
     private final long total;
     private final long startNanos = System.nanoTime();
@@ -38,35 +38,29 @@ public final class GenerationProgress {
         this.total = total;
     }
 
-    /** One finished item, as reported by {@code /done}. */
-    public void record(Map<String, String> report) {
-        if ("budget".equals(report.get("status"))) {
-            done.increment();
+    /** One finished item, as its executor reported it. */
+    public void record(ItemOutcome outcome) {
+        done.increment();
+        if (outcome.status() == ItemOutcome.Status.OVER_BUDGET) {
             overBudget.increment();
             return;
         }
-        boolean ok = "ok".equals(report.get("status"));
-        int attempts = Integer.parseInt(report.getOrDefault("attempts", "1"));
-        int waits = Integer.parseInt(report.getOrDefault("rate_limit_waits", "0"));
-        long in = Long.parseLong(report.getOrDefault("input_tokens", "0"));
-        long out = Long.parseLong(report.getOrDefault("output_tokens", "0"));
-        double usd = Double.parseDouble(report.getOrDefault("cost_usd", "0"));
-        done.increment();
+        boolean ok = outcome.status() == ItemOutcome.Status.OK;
         if (!ok) {
             failed.increment();
         }
-        retries.add(attempts - 1 - waits);
-        rateLimited.add(waits);
-        inputTokens.add(in);
-        outputTokens.add(out);
-        cost.add(usd);
-        ModelTotals m = perModel.computeIfAbsent(report.getOrDefault("model", "?"), k -> new ModelTotals());
+        retries.add(outcome.attempts() - 1 - outcome.rateLimitWaits());
+        rateLimited.add(outcome.rateLimitWaits());
+        inputTokens.add(outcome.inputTokens());
+        outputTokens.add(outcome.outputTokens());
+        cost.add(outcome.costUsd());
+        ModelTotals m = perModel.computeIfAbsent(outcome.modelId(), k -> new ModelTotals());
         (ok ? m.ok : m.failed).increment();
-        m.calls.add(attempts);
-        m.latencyMs.add(Long.parseLong(report.getOrDefault("latency_ms", "0")));
-        m.inputTokens.add(in);
-        m.outputTokens.add(out);
-        m.cost.add(usd);
+        m.calls.add(outcome.attempts());
+        m.latencyMs.add(outcome.latencyMs());
+        m.inputTokens.add(outcome.inputTokens());
+        m.outputTokens.add(outcome.outputTokens());
+        m.cost.add(outcome.costUsd());
     }
 
     public long done() {

@@ -1,10 +1,6 @@
 package dev.noharm.generation;
 
 import dev.noharm.benchmark.BenchmarkOption;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -75,7 +71,7 @@ public final class PromptBuilder {
     }
 
     /** Longest previous answer shown to a reviewer; longer ones are cut (a runaway answer must not blow the context). */
-    static final int MAX_REVIEWED_CHARS = 20_000;
+    public static final int MAX_REVIEWED_CHARS = 20_000;
 
     /**
      * A reviewer's prompt: the role's instruction and the answer format, the case as for the advisor, then
@@ -112,16 +108,4 @@ public final class PromptBuilder {
         return out.toString();
     }
 
-    /** A short hash identifying a prompt's exact text, stored with every generation. */
-    public static String hash(String prompt) {
-        return sha256(prompt).substring(0, 16);
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 }

@@ -1,9 +1,10 @@
 package dev.noharm.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.JsonLinesFields;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.validation.ConfigFiles;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.JsonLinesFields;
+import dev.noharm.validation.ValidationProblem;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Set;
 /**
  * A run specification ({@code jobs/*.yaml}): which models to evaluate, how many samples of each, with
  * which prompt variants, on which dataset version, and how to call them. Validated whole, like the registry.
+ * Optional run-level settings are null when the spec does not give them; {@link GenerationSettings} resolves
+ * them against the command line and the defaults.
  */
 public record RunSpec(
         String runId,
@@ -23,8 +26,8 @@ public record RunSpec(
         List<String> promptVariants,
         Retry retry,
         Commit commit,
-        int concurrencyPerTask,
-        int progressSeconds,
+        Integer concurrencyPerTask,
+        Integer progressSeconds,
         Double budgetUsd,
         String lake) implements Serializable {
 
@@ -63,11 +66,6 @@ public record RunSpec(
     private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models", "teams",
             "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "budget_usd", "lake");
 
-    /** The same spec on another dataset version (nightly runs one spec over several). */
-    public RunSpec withDatasetVersion(String version) {
-        return new RunSpec(runId, registry, version, models, teams, promptVariants, retry, commit, concurrencyPerTask, progressSeconds,
-                budgetUsd, lake);
-    }
 
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
     public static RunSpec load(String path) {
@@ -86,7 +84,7 @@ public record RunSpec(
             }
         });
         Optional<String> registry = f.requiredString("registry");
-        String datasetVersion = f.optionalString("dataset_version").orElse("latest");
+        String datasetVersion = f.optionalString("dataset_version").orElse(null);
 
         List<ModelRun> models = new ArrayList<>();
         JsonNode modelList = root.get("models");
@@ -134,8 +132,8 @@ public record RunSpec(
         JsonLinesFields c = f.child("commit");
         c.rejectUnknownFields(Set.of("every_results", "every_seconds"));
         Commit commit = new Commit(c.optionalPositiveInt("every_results", 25), c.optionalPositiveInt("every_seconds", 10));
-        int concurrency = f.optionalPositiveInt("concurrency_per_task", 16);
-        int progress = f.optionalPositiveInt("progress_seconds", 10);
+        Integer concurrency = f.has("concurrency_per_task") ? f.optionalPositiveInt("concurrency_per_task", 1) : null;
+        Integer progress = f.has("progress_seconds") ? f.optionalPositiveInt("progress_seconds", 1) : null;
         String lake = f.optionalString("lake").orElse(null);
         Double budget = null;
         JsonNode budgetNode = root.get("budget_usd");

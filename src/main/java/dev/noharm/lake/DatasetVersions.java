@@ -2,8 +2,8 @@ package dev.noharm.lake;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.util.List;
 
 /** Resolves a requested dataset version: {@code latest} (the most recently ingested) or one that must exist. */

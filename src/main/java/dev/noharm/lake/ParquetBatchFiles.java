@@ -2,11 +2,9 @@ package dev.noharm.lake;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Timestamp;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -64,8 +62,11 @@ public final class ParquetBatchFiles {
         return builder.named("spark_schema");
     }
 
-    /** Writes rows (column name to value, nulls allowed) as one file at {@code target}, atomically. */
-    public static void write(LakeTable table, List<Map<String, Object>> rows, Path target, Configuration conf) {
+    /**
+     * Writes rows as one file at {@code target}, atomically. Each row holds every column of the table in schema
+     * order (as {@link RecordRows#values} gives them); partition columns are left out of the file.
+     */
+    public static void write(LakeTable table, List<Object[]> rows, Path target, Configuration conf) {
         MessageType schema = dataSchema(table);
         Path hidden = new Path(target.getParent(), "." + target.getName() + ".inprogress");
         try {
@@ -75,8 +76,8 @@ public final class ParquetBatchFiles {
                     .withType(schema)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .build()) {
-                for (Map<String, Object> row : rows) {
-                    writer.write(group(schema, row));
+                for (Object[] row : rows) {
+                    writer.write(group(table, schema, row));
                 }
             }
             // A committed file is never replaced: a name collision would silently drop paid-for rows.
@@ -113,46 +114,31 @@ public final class ParquetBatchFiles {
         }
     }
 
-    private static Group group(MessageType schema, Map<String, Object> row) {
+    private static Group group(LakeTable table, MessageType schema, Object[] row) {
         SimpleGroup group = new SimpleGroup(schema);
-        for (org.apache.parquet.schema.Type field : schema.getFields()) {
-            Object value = row.get(field.getName());
-            if (value == null) {
+        StructField[] fields = table.schema().fields();
+        for (int i = 0; i < fields.length; i++) {
+            String name = fields[i].name();
+            Object value = row[i];
+            if (value == null || table.partitionColumns().contains(name)) {
                 continue;
             }
-            String name = field.getName();
             if (value instanceof String s) {
                 group.append(name, s);
-            } else if (value instanceof Integer i) {
-                group.append(name, i);
+            } else if (value instanceof Integer n) {
+                group.append(name, n);
             } else if (value instanceof Long l) {
                 group.append(name, l);
             } else if (value instanceof Double d) {
                 group.append(name, d);
             } else if (value instanceof Boolean b) {
                 group.append(name, b);
-            } else if (value instanceof Timestamp t) {
-                group.append(name, t.getTime() * 1000 + (t.getNanos() / 1000) % 1000);
+            } else if (value instanceof Instant t) {
+                group.append(name, t.getEpochSecond() * 1_000_000 + t.getNano() / 1000);
             } else {
                 throw new IllegalArgumentException(name + ": unsupported value " + value.getClass());
             }
         }
         return group;
-    }
-
-    /** Every declared data column must be present in each row map (null for absent values). */
-    public static List<Map<String, Object>> checked(LakeTable table, List<Map<String, Object>> rows) {
-        List<String> expected = new ArrayList<>();
-        for (StructField f : table.schema().fields()) {
-            if (!table.partitionColumns().contains(f.name())) {
-                expected.add(f.name());
-            }
-        }
-        for (Map<String, Object> row : rows) {
-            if (!row.keySet().containsAll(expected) || row.size() != expected.size()) {
-                throw new IllegalArgumentException(table.name() + ": expected columns " + expected + ", got " + row.keySet());
-            }
-        }
-        return rows;
     }
 }

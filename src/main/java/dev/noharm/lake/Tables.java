@@ -143,7 +143,7 @@ public final class Tables {
                     optional("team_providers", StringType),
                     optional("reviewed_work_key", StringType),
                     optional("chain_latency_ms", LongType)),
-            "dev.noharm.generation.GenerationTask");
+            "dev.noharm.generation.ParquetGenerationSink");
 
     /** Responses imported from outside (physicians, other systems): CONTRACT section 3's JSON Lines. */
     public static final LakeTable RESPONSES = new LakeTable(

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
 
 import dev.noharm.generation.GenerateJob;
+import dev.noharm.generation.GenerationSettings;
 import dev.noharm.generation.ModelRegistry;
 import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.PromptBuilder;
@@ -13,6 +14,7 @@ import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.Comparison;
 import dev.noharm.scoring.HarmWeights;
+import dev.noharm.scoring.Metric;
 import dev.noharm.scoring.ScoreJob;
 import java.io.PrintWriter;
 import java.sql.Timestamp;
@@ -73,8 +75,9 @@ public final class NightlyJob {
         long calls = 0;
         List<String> scoredVersions = new ArrayList<>();
         for (String datasetVersion : datasetVersions()) {
-            RunSpec run = spec.run().withDatasetVersion(datasetVersion);
-            GenerateJob.Result generated = new GenerateJob(lake, run, specFile, registry, environment, out).run();
+            RunSpec run = spec.run();
+            GenerateJob.Result generated = new GenerateJob(lake, run, specFile, registry, environment, out,
+                    new GenerationSettings.CommandLine(null, datasetVersion, null)).run();
             failed += generated.failed();
             calls += generated.attempted();
             String scoreId = latestScoreIfCurrent(datasetVersion);
@@ -157,7 +160,7 @@ public final class NightlyJob {
         List<Row> rows = new ArrayList<>();
         int flagged = 0;
         for (Comparison.Difference d : differences) {
-            NightlySpec.Watched watched = watched(d);
+            Metric.Watched watched = Metric.Watched.of(d.metric(), d.harm()).orElse(null);
             boolean regression = watched != null && rule.gradings().contains(d.grading()) && d.cases() >= rule.minCases()
                     && isRegression(watched, d, rule.margins().get(watched));
             if (regression) {
@@ -184,7 +187,7 @@ public final class NightlyJob {
             values.put("high", d.high());
             values.put("cases_compared", d.cases());
             values.put("replicates", d.replicates());
-            values.put("worse_when", watched == null ? null : watched.worseWhen);
+            values.put("worse_when", watched == null ? null : watched.worseWhen());
             values.put("margin", watched == null ? null : rule.margins().get(watched));
             values.put("regression", regression);
             rows.add(Tables.REGRESSIONS.row(values));
@@ -198,20 +201,12 @@ public final class NightlyJob {
     }
 
     /** Worse beyond the margin, with the whole interval on the worse side of zero. */
-    static boolean isRegression(NightlySpec.Watched watched, Comparison.Difference d, double margin) {
-        return watched.worseWhen.equals("lower")
+    static boolean isRegression(Metric.Watched watched, Comparison.Difference d, double margin) {
+        return watched.worseWhen().equals("lower")
                 ? d.difference() < -margin && d.high() < 0
                 : d.difference() > margin && d.low() > 0;
     }
 
-    private static NightlySpec.Watched watched(Comparison.Difference d) {
-        for (NightlySpec.Watched w : NightlySpec.Watched.values()) {
-            if (w.metric.equals(d.metric()) && w.harm.equals(d.harm())) {
-                return w;
-            }
-        }
-        return null;
-    }
 
     /**
      * The version of the same responder scored on this dataset whose generations started most recently

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.JsonLinesFields;
-import dev.noharm.benchmark.ValidationProblem;
-import dev.noharm.generation.ConfigFiles;
 import dev.noharm.generation.RunSpec;
+import dev.noharm.scoring.Metric;
+import dev.noharm.validation.ConfigFiles;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.JsonLinesFields;
+import dev.noharm.validation.ValidationProblem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,28 +25,7 @@ import java.util.Set;
 public record NightlySpec(RunSpec run, List<String> datasetVersions, Regression regression) {
 
     /** Metrics watched for regressions, with how much worse they may get before a flag. */
-    public record Regression(List<String> gradings, int replicates, long seed, int minCases, Map<Watched, Double> margins) {}
-
-    /** The watched metrics: which way is worse, and where they sit in the metric tables. */
-    public enum Watched {
-        SAFETY("Safety", "All", "lower"),
-        COMPLETENESS("Completeness", "All", "lower"),
-        SEVERE_CASE_HARM_RATE("pct_cumulative", "Severe", "higher");
-
-        final String metric;
-        final String harm;
-        final String worseWhen;
-
-        Watched(String metric, String harm, String worseWhen) {
-            this.metric = metric;
-            this.harm = harm;
-            this.worseWhen = worseWhen;
-        }
-
-        String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
+    public record Regression(List<String> gradings, int replicates, long seed, int minCases, Map<Metric.Watched, Double> margins) {}
 
     private static final Set<String> NIGHTLY_FIELDS = Set.of("nightly_id", "dataset_versions", "regression");
 
@@ -75,24 +55,26 @@ public record NightlySpec(RunSpec run, List<String> datasetVersions, Regression 
         List<String> gradings = new ArrayList<>();
         JsonNode gradingList = root.path("regression").get("gradings");
         if (gradingList == null || gradingList.isNull()) {
-            gradings.add("Majority");
+            gradings.add(dev.noharm.benchmark.GradingMode.MAJORITY.displayName());
         } else {
             for (JsonNode g : gradingList) {
-                if (!Set.of("Majority", "Unanimous").contains(g.asText())) {
-                    r.problem("gradings", "unknown grading " + g + " (Majority, Unanimous)");
+                var mode = dev.noharm.benchmark.GradingMode.fromName(g.asText());
+                if (!g.isTextual() || mode.isEmpty()) {
+                    r.problem("gradings", "unknown grading " + g + " (" + dev.noharm.benchmark.GradingMode.names() + ")");
+                } else {
+                    gradings.add(mode.get().displayName());
                 }
-                gradings.add(g.asText());
             }
         }
         int replicates = r.optionalPositiveInt("replicates", 1000);
         int seed = r.optionalPositiveInt("seed", 1);
         int minCases = r.optionalPositiveInt("min_cases", 10);
-        Map<Watched, Double> margins = new LinkedHashMap<>();
+        Map<Metric.Watched, Double> margins = new LinkedHashMap<>();
         JsonNode marginNode = root.path("regression").path("margins");
         JsonLinesFields m = r.child("margins");
-        List<String> keys = java.util.Arrays.stream(Watched.values()).map(Watched::key).toList();
+        List<String> keys = java.util.Arrays.stream(Metric.Watched.values()).map(Metric.Watched::key).toList();
         m.rejectUnknownFields(Set.copyOf(keys));
-        for (Watched w : Watched.values()) {
+        for (Metric.Watched w : Metric.Watched.values()) {
             JsonNode value = marginNode.get(w.key());
             if (value == null || value.isNull()) {
                 margins.put(w, 0.0);

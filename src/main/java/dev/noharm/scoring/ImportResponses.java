@@ -3,23 +3,21 @@ package dev.noharm.scoring;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.JsonLinesFields;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.ids.Ids;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.JsonLinesFields;
+import dev.noharm.validation.ValidationProblem;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +61,7 @@ public final class ImportResponses {
             throw new InvalidInputException("responses " + file, problems);
         }
 
-        String importId = sha256(datasetVersion + "\n" + String.join("\n", lines)).substring(0, 16);
+        String importId = Ids.sha256Hex(datasetVersion + "\n" + String.join("\n", lines)).substring(0, 16);
         int responders = (int) rows.stream().map(r -> r.get("responder") + "\u0000" + r.get("condition")).distinct().count();
         if (lake.exists(lake.partitionPath(Tables.RESPONSES, importId))) {
             return new Result(importId, datasetVersion, rows.size(), responders, true);
@@ -146,11 +144,4 @@ public final class ImportResponses {
         }
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

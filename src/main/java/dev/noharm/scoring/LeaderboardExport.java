@@ -41,8 +41,7 @@ public final class LeaderboardExport {
                 .where(col("dataset_version").equalTo(datasetVersion)
                         .and(withSpecialties ? col("cases").isNotNull() : col("cases").equalTo("AllCases")))
                 .collectAsList());
-        List<String> metricOrder = new ArrayList<>(TrialMetrics.PER_LEVEL);
-        metricOrder.addAll(TrialMetrics.WHOLE_TRIAL);
+        List<String> metricOrder = Metric.wireNames();
         List<String> harmOrder = List.of("None", "Uncertain", "Mild", "Moderate", "Severe", "Death", "All");
         rows.sort(Comparator.<Row, String>comparing(r -> r.getAs("display_name"))
                 .thenComparing(r -> r.<String>getAs("version"))

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.ids.Ids;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
@@ -162,7 +163,7 @@ public final class ScoreJob {
     private void recordScoreRun(String version, long okGenerations, long importedResponses, Path staging) {
         Row row = Tables.SCORE_RUNS.row(java.util.Map.of(
                 "dataset_version", version,
-                "score_id", java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12),
+                "score_id", Ids.newId(),
                 "scored_at", java.sql.Timestamp.from(java.time.Instant.now()),
                 "ok_generations", okGenerations,
                 "imported_responses", importedResponses,

@@ -17,19 +17,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * The metrics of CONTRACT section 4, the one place they are defined. Input: per-case results with a
+ * The metrics of CONTRACT section 4, the one place they are computed (what is known about each: {@link Metric}). Input: per-case results with a
  * {@code weight} column (1 for every case normally; a case drawn k times by a bootstrap replicate has
  * weight k) and a {@code cases} column (the case set: {@code AllCases} or {@code Specialty=<name>}).
  * Output: long format, one row per (group keys, harm, metric) with its value; absent values have no row.
  */
 public final class TrialMetrics {
-    /** The per-level metrics, exported with the level's name in the Harm column. */
-    public static final List<String> PER_LEVEL = List.of("pct", "pct_cumulative", "normalized", "normalized_cumulative",
-            "nnh", "nnh_cumulative", "omission_share");
-    /** The whole-trial metrics, exported with Harm {@code All}. */
-    public static final List<String> WHOLE_TRIAL = List.of("Completeness", "Precision", "Recall", "F1", "Restraint",
-            "Escalation", "Safety", "OverallScore", "ParseFailureRate", "Runtime");
-
     private TrialMetrics() {}
 
     public static Dataset<Row> compute(Dataset<Row> caseResults, List<String> groupKeys) {
@@ -80,27 +73,27 @@ public final class TrialMetrics {
             int l = h.ordinal();
             Column pct = col("cases_eq_" + l).divide(n);
             Column pctCumulative = col("cases_ge_" + l).divide(n);
-            entries.add(entry(h.displayName(), "pct", pct));
-            entries.add(entry(h.displayName(), "pct_cumulative", pctCumulative));
-            entries.add(entry(h.displayName(), "normalized", lit(100.0).multiply(col("errors_eq_" + l)).divide(n)));
-            entries.add(entry(h.displayName(), "normalized_cumulative", lit(100.0).multiply(col("errors_ge_" + l)).divide(n)));
+            entries.add(entry(h.displayName(), Metric.PCT, pct));
+            entries.add(entry(h.displayName(), Metric.PCT_CUMULATIVE, pctCumulative));
+            entries.add(entry(h.displayName(), Metric.NORMALIZED, lit(100.0).multiply(col("errors_eq_" + l)).divide(n)));
+            entries.add(entry(h.displayName(), Metric.NORMALIZED_CUMULATIVE, lit(100.0).multiply(col("errors_ge_" + l)).divide(n)));
             // 1 / share, where a share of 0 gives |C|.
-            entries.add(entry(h.displayName(), "nnh", when(col("cases_eq_" + l).equalTo(0), n).otherwise(lit(1.0).divide(pct))));
-            entries.add(entry(h.displayName(), "nnh_cumulative", when(col("cases_ge_" + l).equalTo(0), n).otherwise(lit(1.0).divide(pctCumulative))));
+            entries.add(entry(h.displayName(), Metric.NNH, when(col("cases_eq_" + l).equalTo(0), n).otherwise(lit(1.0).divide(pct))));
+            entries.add(entry(h.displayName(), Metric.NNH_CUMULATIVE, when(col("cases_ge_" + l).equalTo(0), n).otherwise(lit(1.0).divide(pctCumulative))));
             if (h.compareTo(Harm.MILD) >= 0) {
-                entries.add(entry(h.displayName(), "omission_share", ratioOrNull(col("omissions_ge_" + l), col("errors_ge_" + l))));
+                entries.add(entry(h.displayName(), Metric.OMISSION_SHARE, ratioOrNull(col("omissions_ge_" + l), col("errors_ge_" + l))));
             }
         }
-        entries.add(entry("All", "Completeness", completeness));
-        entries.add(entry("All", "Precision", precision));
-        entries.add(entry("All", "Recall", recall));
-        entries.add(entry("All", "F1", f1));
-        entries.add(entry("All", "Restraint", restraint));
-        entries.add(entry("All", "Escalation", ratioOrNull(col("esc_hit"), col("esc_cases"))));
-        entries.add(entry("All", "Safety", safety));
-        entries.add(entry("All", "OverallScore", overall));
-        entries.add(entry("All", "ParseFailureRate", col("parse_failures").divide(n)));
-        entries.add(entry("All", "Runtime", ratioOrNull(col("runtime_sum"), col("runtime_n"))));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.COMPLETENESS, completeness));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.PRECISION, precision));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.RECALL, recall));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.F1, f1));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.RESTRAINT, restraint));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.ESCALATION, ratioOrNull(col("esc_hit"), col("esc_cases"))));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.SAFETY, safety));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.OVERALL_SCORE, overall));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.PARSE_FAILURE_RATE, col("parse_failures").divide(n)));
+        entries.add(entry(Metric.ALL_LEVELS, Metric.RUNTIME, ratioOrNull(col("runtime_sum"), col("runtime_n"))));
 
         List<Column> keep = new ArrayList<>(groupKeys.stream().map(functions::col).toList());
         keep.add(explode(functions.array(entries.toArray(Column[]::new))).as("m"));
@@ -139,7 +132,7 @@ public final class TrialMetrics {
         return when(denominator.equalTo(0), lit(null).cast("double")).otherwise(numerator.cast("double").divide(denominator));
     }
 
-    private static Column entry(String harm, String metric, Column value) {
-        return struct(lit(harm).as("harm"), lit(metric).as("metric"), coalesce(value.cast("double"), lit(null).cast("double")).as("value"));
+    private static Column entry(String harm, Metric metric, Column value) {
+        return struct(lit(harm).as("harm"), lit(metric.wireName()).as("metric"), coalesce(value.cast("double"), lit(null).cast("double")).as("value"));
     }
 }

@@ -14,9 +14,9 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.noharm.scoring.DecisionMetrics;
 import dev.noharm.scoring.HarmWeights;
+import dev.noharm.scoring.Metric;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,10 +32,6 @@ import org.apache.spark.sql.types.StructType;
  * (trial, case) first, so the subsets multiply arrays, not option rows; the rule is {@link Ensembles#combine}.
  */
 public final class EnsembleSearch {
-    /** Metrics where a lower value is better; every other metric ranks higher first. */
-    static final Set<String> LOWER_IS_BETTER = Set.of("pct", "pct_cumulative", "normalized", "normalized_cumulative",
-            "ParseFailureRate", "Runtime");
-
     private static final StructType SUBSETS = new StructType()
             .add("subset", DataTypes.StringType, false)
             .add("k", DataTypes.IntegerType, false)
@@ -108,7 +104,7 @@ public final class EnsembleSearch {
                 .drop("recommended_options");
         Dataset<Row> metrics = DecisionMetrics.acrossTrials(ensembleDecisions, labels.where(col("grading").equalTo(grading)), weights, false)
                 .where(col("metric").equalTo(metric).and(col("harm").equalTo(harm)));
-        var order = LOWER_IS_BETTER.contains(metric) ? col("mean").asc() : col("mean").desc();
+        var order = Metric.fromWireName(metric).map(Metric::lowerIsBetter).orElse(false) ? col("mean").asc() : col("mean").desc();
         return metrics.withColumn("rank", functions.row_number().over(Window.partitionBy("dataset_version").orderBy(order, col("responder"))))
                 .select(col("dataset_version"), col("responder").as("subset"), col("condition").cast("int").as("k"), col("grading"),
                         col("cases"), col("harm"), col("metric"), col("trials"), col("mean"), col("rank"));

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.ids.Ids;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.HarmWeights;
@@ -13,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -49,7 +49,7 @@ public final class EnsembleSearchJob {
             throw new IllegalArgumentException("an ensemble search needs at least two scored solo models on dataset version "
                     + request.datasetVersion() + ", found " + models);
         }
-        String searchId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String searchId = Ids.newId();
         lake.spark().sparkContext().setJobDescription("noharm ensemble search " + searchId + ": " + models.size() + " models");
         long started = System.nanoTime();
         Dataset<Row> ranked = EnsembleSearch.search(lake.spark(), decisions, lake.read(Tables.OPTION_LABELS)

@@ -6,10 +6,10 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
 import dev.noharm.lake.Lake;
 import dev.noharm.scoring.DerivedResponder;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

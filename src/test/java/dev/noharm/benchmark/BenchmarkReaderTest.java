@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.noharm.testing.BenchmarkFixture;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;

@@ -10,6 +10,7 @@ import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.testing.BenchmarkFixture;
 import dev.noharm.testing.SparkTestSession;
+import dev.noharm.validation.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

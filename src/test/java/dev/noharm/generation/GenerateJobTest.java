@@ -8,16 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.noharm.benchmark.Benchmark;
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.generation.plan.WorkKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.BenchmarkFixture;
 import dev.noharm.testing.GenerationFixture;
-import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.ScriptedModelServer.Step;
+import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.SparkTestSession;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class GenerateJobTest {
             assertEquals(1, (int) first.getAs("sample_index"));
             assertEquals("careful-1", first.getAs("model_name"));
             assertEquals("openai-compatible", first.getAs("provider"));
-            assertEquals(PromptBuilder.hash(prompt), first.getAs("prompt_hash"));
+            assertEquals(WorkKeys.promptHash(prompt), first.getAs("prompt_hash"));
             assertEquals("{\"temperature\":0.0,\"max_output_tokens\":512,\"seed\":5,\"response_format\":\"text\",\"timeout_seconds\":5}",
                     first.getAs("request_params"));
             long in = first.getAs("input_tokens");
@@ -155,11 +156,11 @@ class GenerateJobTest {
         GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2), sample, 0)) {
             ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, ""));
-            spark.conf().set(GenerateJob.CHAOS_FAIL_AFTER_COMMITS, "1");
+            spark.conf().set(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS, "1");
             try {
                 GenerationFixture.generate(lake, GenerationFixture.spec("r4", Map.of("a", 3), ""), registry, name -> null);
             } finally {
-                spark.conf().unset(GenerateJob.CHAOS_FAIL_AFTER_COMMITS);
+                spark.conf().unset(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS);
             }
             List<Row> rows = GenerationFixture.generations(lake);
             assertEquals(60, rows.size());
@@ -170,22 +171,6 @@ class GenerateJobTest {
             // At most the calls in flight when the first attempts failed (2 tasks x 4 threads) were paid twice.
             long calls = sim.stats().accepted();
             assertTrue(calls >= 60 && calls <= 68, "calls " + calls);
-        }
-    }
-
-    @Test
-    void theRateLimitHoldsAcrossConcurrentTasks(SparkSession spark) throws Exception {
-        Lake lake = new Lake(spark, tmp.resolve("lake").toString());
-        GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
-        // The server enforces the same 600 per minute; 660 calls take longer than one minute at that rate.
-        SimulatorConfig config = SimulatorConfig.defaults().withLatency(20, 0.5).withRpm(600);
-        try (EndpointSimulator sim = EndpointSimulator.start(config, sample, 0)) {
-            ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 16, ""));
-            GenerationFixture.Run run = GenerationFixture.generate(lake, GenerationFixture.spec("r5", Map.of("a", 33), ""), registry, name -> null);
-            assertEquals(660, run.result().ok());
-            assertEquals(0, sim.stats().rateLimited(), "no 429: the limit was never exceeded");
-            long maxPerMinute = sim.stats().maxPerMinute().get("careful-1");
-            assertTrue(maxPerMinute <= 600 && maxPerMinute >= 570, "most requests in any 60 s: " + maxPerMinute);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.noharm.generation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkOption;
+import dev.noharm.generation.plan.WorkKeys;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,20 +29,9 @@ class PromptBuilderTest {
             assertTrue(prompt.contains("[{\"Option\": 1, \"GradeAI\": \"Appropriate\", \"Rationale\""), variant);
             assertTrue(prompt.contains("mutually exclusive") || prompt.contains("exclude each other"), variant);
         }
-        assertNotEquals(PromptBuilder.hash(PromptBuilder.prompt("standard", "x", options)),
-                PromptBuilder.hash(PromptBuilder.prompt("concise", "x", options)));
+        assertNotEquals(WorkKeys.promptHash(PromptBuilder.prompt("standard", "x", options)),
+                WorkKeys.promptHash(PromptBuilder.prompt("concise", "x", options)));
         assertThrows(IllegalArgumentException.class, () -> PromptBuilder.prompt("nope", "x", options));
     }
 
-    @Test
-    void workKeysAreDeterministicAndDependOnTheWorkNotTheRun() {
-        ModelSpec model = GenerationTestModels.model("m1", 3);
-        WorkItem a = WorkItem.of("v1", model, "c1", 1, "standard", "h");
-        assertEquals(a, WorkItem.of("v1", model, "c1", 1, "standard", "h"));
-        assertNotEquals(a.workKey(), WorkItem.of("v1", model, "c1", 2, "standard", "h").workKey());
-        assertNotEquals(a.workKey(), WorkItem.of("v2", model, "c1", 1, "standard", "h").workKey());
-        assertNotEquals(a.workKey(), WorkItem.of("v1", GenerationTestModels.model("m1", 4), "c1", 1, "standard", "h").workKey(),
-                "a change of request parameters (here the seed) is new work");
-        assertEquals(32, a.workKey().length());
-    }
 }

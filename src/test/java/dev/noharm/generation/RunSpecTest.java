@@ -3,8 +3,8 @@ package dev.noharm.generation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,8 @@ class RunSpecTest {
         RunSpec spec = RunSpec.parse("run_id: r1\nregistry: conf/models.yaml\nmodels: [{model: a}]\n", "s.yaml");
         assertEquals(List.of(new RunSpec.ModelRun("a", 1)), spec.models());
         assertEquals(List.of("standard"), spec.promptVariants());
-        assertEquals("latest", spec.datasetVersion());
+        assertEquals(null, spec.datasetVersion(), "run-level settings the spec does not give are resolved by GenerationSettings");
+        assertEquals(null, spec.concurrencyPerTask());
         assertEquals(new RunSpec.Retry(4, 500, 30_000, 50), spec.retry());
         assertEquals(new RunSpec.Commit(25, 10), spec.commit());
     }

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.generation.plan.DryRun;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.HarmWeights;
 import dev.noharm.scoring.ScoreJob;
 import dev.noharm.testing.BenchmarkFixture;
 import dev.noharm.testing.GenerationFixture;
-import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.ScriptedModelServer.Step;
+import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.SparkTestSession;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -144,19 +145,19 @@ class TeamChainTest {
         Lake lake = lake(spark);
         try (ScriptedModelServer server = new ScriptedModelServer()) {
             RunSpec spec = GenerationFixture.spec("dry", Map.of("adv", 1), TEAM);
-            List<GenerateJob.Estimate> before = new GenerateJob(lake, spec, "test-spec.yaml", registry(server), name -> null,
+            List<DryRun.Estimate> before = new GenerateJob(lake, spec, "test-spec.yaml", registry(server), name -> null,
                     new PrintWriter(new StringWriter())).dryRun();
             assertEquals(0, server.requests("adv").size() + server.requests("grd").size() + server.requests("stw").size());
             assertEquals(0, lake.read(Tables.GENERATIONS).count(), "a dry run writes nothing");
             // adv once per case (its solo sample 1 is the team's advisor call), then each reviewer once per case.
             assertEquals(List.of("adv models 2", "grd team trio stage 2 2", "stw team trio stage 3 2"),
                     before.stream().map(e -> e.model() + " " + e.stage() + " " + e.toCall()).toList());
-            GenerateJob.Estimate advisor = before.get(0);
+            DryRun.Estimate advisor = before.get(0);
             assertEquals(2 * 512, advisor.maxOutputTokens(), "max_output_tokens per call");
             assertEquals((advisor.inputTokens() * 2.0 + advisor.maxOutputTokens() * 10.0) / 1_000_000, advisor.maxCostUsd(), 1e-12);
 
             GenerationFixture.generate(lake, spec, registry(server), name -> null);
-            List<GenerateJob.Estimate> after = new GenerateJob(lake, spec, "test-spec.yaml", registry(server), name -> null,
+            List<DryRun.Estimate> after = new GenerateJob(lake, spec, "test-spec.yaml", registry(server), name -> null,
                     new PrintWriter(new StringWriter())).dryRun();
             assertTrue(after.stream().allMatch(e -> e.toCall() == 0 && e.maxCostUsd() == 0.0), after.toString());
         }

@@ -10,6 +10,7 @@ import dev.noharm.generation.ModelRegistry;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.Comparison;
+import dev.noharm.scoring.Metric;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
@@ -100,13 +101,13 @@ class NightlyJobTest {
     @Test
     void aRegressionNeedsTheMarginAndAnIntervalOnTheWorseSide() {
         Comparison.Difference worse = difference(-0.03, -0.05, -0.01);
-        assertTrue(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, worse, 0.02));
-        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, worse, 0.05), "within the margin");
-        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, difference(-0.03, -0.06, 0.002), 0.0), "interval holds 0");
-        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SAFETY, difference(0.03, 0.01, 0.05), 0.0), "better");
+        assertTrue(NightlyJob.isRegression(Metric.Watched.SAFETY, worse, 0.02));
+        assertFalse(NightlyJob.isRegression(Metric.Watched.SAFETY, worse, 0.05), "within the margin");
+        assertFalse(NightlyJob.isRegression(Metric.Watched.SAFETY, difference(-0.03, -0.06, 0.002), 0.0), "interval holds 0");
+        assertFalse(NightlyJob.isRegression(Metric.Watched.SAFETY, difference(0.03, 0.01, 0.05), 0.0), "better");
         // The severe case harm rate is worse when it goes up.
-        assertTrue(NightlyJob.isRegression(NightlySpec.Watched.SEVERE_CASE_HARM_RATE, difference(0.10, 0.05, 0.15), 0.05));
-        assertFalse(NightlyJob.isRegression(NightlySpec.Watched.SEVERE_CASE_HARM_RATE, worse, 0.0));
+        assertTrue(NightlyJob.isRegression(Metric.Watched.SEVERE_CASE_HARM_RATE, difference(0.10, 0.05, 0.15), 0.05));
+        assertFalse(NightlyJob.isRegression(Metric.Watched.SEVERE_CASE_HARM_RATE, worse, 0.0));
     }
 
     private static Comparison.Difference difference(double d, double low, double high) {

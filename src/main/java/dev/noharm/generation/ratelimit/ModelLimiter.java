@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The window is one second longer than a minute: grants reach the server after a variable network
  * delay, and the extra second keeps any 60-second window the server counts within the limit.
+ *
+ * <p>The decision ({@link #tryAcquire}) reads the time from a {@link Ticker} and never blocks; {@link #acquire}
+ * waits on it in real time.
  */
 final class ModelLimiter {
     static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(61);
@@ -25,6 +28,7 @@ final class ModelLimiter {
     private final int maxConcurrent;
     private final long intervalNanos;
     private final long leaseNanos;
+    private final Ticker ticker;
 
     private final ArrayDeque<Grant> window = new ArrayDeque<>();
     private final Map<Long, Grant> open = new HashMap<>();
@@ -45,43 +49,63 @@ final class ModelLimiter {
         }
     }
 
-    ModelLimiter(ModelSpec.Limits limits, int timeoutSeconds) {
+    /**
+     * The outcome of one attempt: a permit, or how long to wait before the next attempt can succeed
+     * ({@code waitNanos} is -1 when only a released permit can help: max_concurrent is reached).
+     */
+    record Decision(long permit, long waitNanos) {
+        boolean granted() {
+            return permit > 0;
+        }
+    }
+
+    ModelLimiter(ModelSpec.Limits limits, int timeoutSeconds, Ticker ticker) {
         this.requestsPerMinute = limits.requestsPerMinute();
         this.tokensPerMinute = limits.tokensPerMinute();
         this.maxConcurrent = limits.maxConcurrent();
         this.intervalNanos = WINDOW_NANOS / requestsPerMinute;
         // A permit never released (its executor died) stops counting against concurrency after this.
         this.leaseNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds + 60L);
+        this.ticker = ticker;
+    }
+
+    /** Grants a permit now if every limit allows it; otherwise says how long to wait. */
+    synchronized Decision tryAcquire(long estimatedTokens) {
+        // A single request larger than the whole token budget could never be granted: let it through alone.
+        long tokens = tokensPerMinute > 0 ? Math.min(estimatedTokens, tokensPerMinute) : estimatedTokens;
+        long now = ticker.nanoTime();
+        expire(now);
+        if (open.size() >= maxConcurrent) {
+            return new Decision(0, -1);
+        }
+        long readyAt = Math.max(now, Math.max(theoreticalArrival - intervalNanos, pausedUntil));
+        if (window.size() >= requestsPerMinute) {
+            readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
+        }
+        if (tokensPerMinute > 0 && windowTokens + tokens > tokensPerMinute && !window.isEmpty()) {
+            readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
+        }
+        if (readyAt > now) {
+            return new Decision(0, readyAt - now);
+        }
+        Grant grant = new Grant(nextPermitId++, now, tokens);
+        window.addLast(grant);
+        open.put(grant.id, grant);
+        windowTokens += tokens;
+        // GCRA with a tolerance of one interval: a thread that wakes a little late does not slow the pace.
+        theoreticalArrival = Math.max(theoreticalArrival, now) + intervalNanos;
+        return new Decision(grant.id, 0);
     }
 
     /** Blocks until a permit can be granted; returns its id for {@link #release}. */
     synchronized long acquire(long estimatedTokens) throws InterruptedException {
-        // A single request larger than the whole token budget could never be granted: let it through alone.
-        long tokens = tokensPerMinute > 0 ? Math.min(estimatedTokens, tokensPerMinute) : estimatedTokens;
         while (true) {
-            long now = System.nanoTime();
-            expire(now);
-            if (open.size() >= maxConcurrent) {
-                wait(1000);
-                continue;
+            Decision decision = tryAcquire(estimatedTokens);
+            if (decision.granted()) {
+                return decision.permit();
             }
-            long readyAt = Math.max(now, Math.max(theoreticalArrival - intervalNanos, pausedUntil));
-            if (window.size() >= requestsPerMinute) {
-                readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
-            }
-            if (tokensPerMinute > 0 && windowTokens + tokens > tokensPerMinute && !window.isEmpty()) {
-                readyAt = Math.max(readyAt, window.peekFirst().at + WINDOW_NANOS);
-            }
-            if (readyAt <= now) {
-                Grant grant = new Grant(nextPermitId++, now, tokens);
-                window.addLast(grant);
-                open.put(grant.id, grant);
-                windowTokens += tokens;
-                // GCRA with a tolerance of one interval: a thread that wakes a little late does not slow the pace.
-                theoreticalArrival = Math.max(theoreticalArrival, now) + intervalNanos;
-                return grant.id;
-            }
-            long waitNanos = readyAt - now;
+            // A release wakes every waiter; a full window or a pause is waited out (at most a second at a time).
+            long waitNanos = decision.waitNanos() < 0 ? TimeUnit.SECONDS.toNanos(1) : Math.min(decision.waitNanos(), TimeUnit.SECONDS.toNanos(1));
             TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, waitNanos));
         }
     }
@@ -97,11 +121,12 @@ final class ModelLimiter {
             windowTokens += actualTokens - grant.tokens;
             grant.tokens = actualTokens;
         }
+        long now = ticker.nanoTime();
         if (rateLimited) {
             long pause = retryAfterMillis >= 0 ? TimeUnit.MILLISECONDS.toNanos(retryAfterMillis) : 10 * intervalNanos;
-            pausedUntil = Math.max(pausedUntil, System.nanoTime() + pause);
+            pausedUntil = Math.max(pausedUntil, now + pause);
         } else if (retryAfterMillis > 0) {
-            pausedUntil = Math.max(pausedUntil, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfterMillis));
+            pausedUntil = Math.max(pausedUntil, now + TimeUnit.MILLISECONDS.toNanos(retryAfterMillis));
         }
         notifyAll();
     }

@@ -1,125 +1,180 @@
 package dev.noharm.generation.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.generation.ModelSpec;
+import dev.noharm.testing.ManualTicker;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+/** Every decision of the limiter on a hand-advanced clock: exact waits, no sleeping. */
 class ModelLimiterTest {
+    private final ManualTicker clock = new ManualTicker();
 
-    /**
-     * Eight threads asking as fast as they can for {@code seconds}; returns the grant times (nanoseconds).
-     * Threads still blocked in acquire at the end are daemons and are left to the limiter they belong to.
-     */
-    private static List<Long> hammer(ModelLimiter limiter, long seconds, long tokens) throws Exception {
-        List<Long> grants = Collections.synchronizedList(new ArrayList<>());
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        });
-        for (int t = 0; t < 8; t++) {
-            pool.submit(() -> {
-                while (System.nanoTime() < end) {
-                    long permit = limiter.acquire(tokens);
-                    if (System.nanoTime() < end) {
-                        grants.add(System.nanoTime());
-                    }
-                    limiter.release(permit, tokens, false, -1);
-                }
-                return null;
-            });
+    private ModelLimiter limiter(int rpm, long tpm, int maxConcurrent) {
+        return new ModelLimiter(new ModelSpec.Limits(rpm, tpm, maxConcurrent), 10, clock);
+    }
+
+    /** Greedy callers for {@code span}: whenever the limiter says wait, time jumps by exactly that wait. Grant times, relative to start. */
+    private List<Long> greedy(ModelLimiter limiter, Duration span, long tokens) {
+        long start = clock.nanoTime();
+        List<Long> grants = new ArrayList<>();
+        while (clock.nanoTime() - start <= span.toNanos()) {
+            ModelLimiter.Decision d = limiter.tryAcquire(tokens);
+            if (d.granted()) {
+                grants.add(clock.nanoTime() - start);
+                limiter.release(d.permit(), tokens, false, -1);
+            } else {
+                assertTrue(d.waitNanos() > 0, "a refused permit says how long to wait");
+                clock.advanceNanos(d.waitNanos());
+            }
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds) + 200);
-        pool.shutdownNow();
-        List<Long> sorted = new ArrayList<>(grants);
-        Collections.sort(sorted);
-        return sorted;
+        return grants;
     }
 
     @Test
-    void pacesRequestsEvenlyAtTheLimit() throws Exception {
-        // 1200 per minute over 61 s of window: one grant every 50.8 ms.
-        List<Long> grants = hammer(new ModelLimiter(new ModelSpec.Limits(1200, 0, 100), 10), 3, 0);
-        double perSecond = (grants.size() - 1) / ((grants.get(grants.size() - 1) - grants.get(0)) / 1e9);
-        assertEquals(1200 / 61.0, perSecond, 1.0, "grants per second");
-        // Grant times are read by the threads after acquire returns; while the eight threads are still being
-        // started and JIT-compiled, that reading can lag by more than the 5 ms slack, so the burst check
-        // begins after the first 200 ms (the rate check above covers every grant).
-        int first = 2;
-        while (first < grants.size() && grants.get(first - 2) - grants.get(0) < TimeUnit.MILLISECONDS.toNanos(200)) {
-            first++;
+    void pacesRequestsEvenlyAtTheLimit() {
+        // 1200 per minute over a 61 s window: one grant every 61 s / 1200 = 50,833,333 ns, after a first pair
+        // (a caller that wakes late may catch up one interval, never more).
+        long interval = ModelLimiter.WINDOW_NANOS / 1200;
+        assertEquals(50_833_333L, interval);
+        List<Long> grants = greedy(limiter(1200, 0, 100), Duration.ofSeconds(3), 0);
+        assertEquals(0L, grants.get(0));
+        assertEquals(0L, grants.get(1));
+        for (int i = 2; i < grants.size(); i++) {
+            assertEquals((i - 1) * interval, grants.get(i), "grant " + i);
         }
-        assertTrue(grants.size() - first > 40, "enough grants are checked: " + (grants.size() - first));
-        for (int i = first; i < grants.size(); i++) {
-            // Never two intervals' worth in one: no bursts beyond the one-interval catch-up.
-            assertTrue(grants.get(i) - grants.get(i - 2) >= TimeUnit.MICROSECONDS.toNanos(50_800) - TimeUnit.MILLISECONDS.toNanos(5),
-                    "grants " + (i - 2) + ".." + i + " too close");
+        assertEquals(2 + 3_000_000_000L / interval, grants.size());
+    }
+
+    @Test
+    void neverMoreThanRequestsPerMinuteInAnyWindow() {
+        // 3 per minute: two at once, the third one interval later, the fourth when the first leaves the window.
+        ModelLimiter limiter = limiter(3, 0, 10);
+        long interval = ModelLimiter.WINDOW_NANOS / 3;
+        List<Long> grants = greedy(limiter, Duration.ofSeconds(130), 0);
+        assertEquals(List.of(0L, 0L, interval, ModelLimiter.WINDOW_NANOS, ModelLimiter.WINDOW_NANOS, ModelLimiter.WINDOW_NANOS + interval,
+                2 * ModelLimiter.WINDOW_NANOS, 2 * ModelLimiter.WINDOW_NANOS), grants);
+        for (int i = 3; i < grants.size(); i++) {
+            assertTrue(grants.get(i) - grants.get(i - 3) >= ModelLimiter.WINDOW_NANOS, "4 grants within one window at " + i);
         }
     }
 
     @Test
-    void tokensPerMinuteBlocksOnceTheWindowIsFull() throws Exception {
-        // 6000 requests per minute would allow ~100 in a second; 1000 tokens per minute at 100 each allows 10.
-        List<Long> grants = hammer(new ModelLimiter(new ModelSpec.Limits(6000, 1000, 100), 10), 2, 100);
-        assertEquals(10, grants.size());
-    }
-
-    @Test
-    void maxConcurrentCapsOpenPermits() throws Exception {
-        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 3), 10);
-        AtomicInteger open = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        for (int i = 0; i < 60; i++) {
-            pool.submit(() -> {
-                long permit = limiter.acquire(0);
-                peak.accumulateAndGet(open.incrementAndGet(), Math::max);
-                Thread.sleep(20);
-                open.decrementAndGet();
-                limiter.release(permit, 0, false, -1);
-                return null;
-            });
+    void tokensPerMinuteHoldTheWindowAndActualCountsCorrectIt() {
+        // 6000 requests per minute would allow ~100 a second; 1000 tokens per minute at 100 each allow 10.
+        ModelLimiter limiter = limiter(6000, 1000, 100);
+        long interval = ModelLimiter.WINDOW_NANOS / 6000;
+        List<Long> permits = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ModelLimiter.Decision d = limiter.tryAcquire(100);
+            if (!d.granted()) {
+                clock.advanceNanos(d.waitNanos());
+                d = limiter.tryAcquire(100);
+            }
+            assertTrue(d.granted(), "grant " + i);
+            permits.add(d.permit());
         }
-        pool.shutdown();
-        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
-        assertEquals(3, peak.get());
+        long firstGrantAgo = 8 * interval; // grants 0 and 1 at once, then one per interval
+        ModelLimiter.Decision full = limiter.tryAcquire(100);
+        assertFalse(full.granted());
+        assertEquals(ModelLimiter.WINDOW_NANOS - firstGrantAgo, full.waitNanos(), "until the first grant leaves the window");
+        clock.advanceNanos(interval);
+        assertFalse(limiter.tryAcquire(100).granted(), "the pace allows a call now, the tokens do not");
+        // Two calls reported using only 50 tokens each: their estimates are replaced and 100 tokens are free again.
+        limiter.release(permits.get(0), 50, false, -1);
+        limiter.release(permits.get(1), 50, false, -1);
+        assertTrue(limiter.tryAcquire(100).granted());
     }
 
     @Test
-    void aRateLimitedAnswerPausesTheModelForRetryAfter() throws Exception {
-        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 10), 10);
-        long permit = limiter.acquire(0);
+    void aRequestLargerThanTheWholeTokenLimitGoesThroughAlone() {
+        ModelLimiter limiter = limiter(600, 1000, 10);
+        assertTrue(limiter.tryAcquire(5000).granted(), "counted as the whole limit, not refused for ever");
+        ModelLimiter.Decision next = limiter.tryAcquire(1);
+        assertFalse(next.granted());
+        assertEquals(ModelLimiter.WINDOW_NANOS, next.waitNanos());
+    }
+
+    @Test
+    void maxConcurrentCapsOpenPermitsUntilOneIsReleased() {
+        ModelLimiter limiter = limiter(60_000, 0, 3);
+        List<Long> open = new ArrayList<>();
+        while (open.size() < 3) {
+            ModelLimiter.Decision d = limiter.tryAcquire(0);
+            if (d.granted()) {
+                open.add(d.permit());
+            } else {
+                clock.advanceNanos(d.waitNanos());
+            }
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(-1, limiter.tryAcquire(0).waitNanos(), "only a release can help");
+        limiter.release(open.get(0), 0, false, -1);
+        assertTrue(limiter.tryAcquire(0).granted());
+    }
+
+    @Test
+    void aPermitNeverReleasedStopsCountingAfterItsLease() {
+        // timeout 10 s + 60 s: an executor that died holding a permit frees its slot after 70 s.
+        ModelLimiter limiter = limiter(60_000, 0, 1);
+        assertTrue(limiter.tryAcquire(0).granted());
+        clock.advance(Duration.ofSeconds(69));
+        assertEquals(-1, limiter.tryAcquire(0).waitNanos());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(limiter.tryAcquire(0).granted());
+    }
+
+    @Test
+    void aRateLimitedAnswerPausesTheModelForRetryAfter() {
+        ModelLimiter limiter = limiter(60_000, 0, 10);
+        long permit = limiter.tryAcquire(0).permit();
         limiter.release(permit, -1, true, 700);
-        long start = System.nanoTime();
-        limiter.acquire(0);
-        long waitedMs = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(waitedMs >= 690 && waitedMs < 1500, "waited " + waitedMs + " ms");
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(700), limiter.tryAcquire(0).waitNanos());
+        clock.advance(Duration.ofMillis(700));
+        assertTrue(limiter.tryAcquire(0).granted());
     }
 
     @Test
-    void aQuotaReportedUsedUpPausesTheModelAfterASuccess() throws Exception {
-        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 10), 10);
-        long permit = limiter.acquire(0);
-        limiter.release(permit, 10, false, 700);
-        long start = System.nanoTime();
-        limiter.acquire(0);
-        long waitedMs = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(waitedMs >= 690 && waitedMs < 1500, "waited " + waitedMs + " ms");
+    void aRateLimitedAnswerWithoutRetryAfterPausesTenIntervals() {
+        ModelLimiter limiter = limiter(600, 0, 10);
+        long permit = limiter.tryAcquire(0).permit();
+        limiter.release(permit, -1, true, -1);
+        assertEquals(10 * (ModelLimiter.WINDOW_NANOS / 600), limiter.tryAcquire(0).waitNanos());
+    }
 
-        long next = limiter.acquire(0);
+    @Test
+    void aQuotaReportedUsedUpPausesTheModelAfterASuccessAndNoHintMeansNoPause() {
+        ModelLimiter limiter = limiter(60_000, 0, 10);
+        limiter.release(limiter.tryAcquire(0).permit(), 10, false, 700);
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(700), limiter.tryAcquire(0).waitNanos());
+        clock.advance(Duration.ofMillis(700));
+        long next = limiter.tryAcquire(0).permit();
+        assertTrue(next > 0);
         limiter.release(next, 10, false, -1);
-        start = System.nanoTime();
-        limiter.acquire(0);
-        assertTrue((System.nanoTime() - start) / 1_000_000 < 300, "no hint, no pause");
+        assertTrue(limiter.tryAcquire(0).granted(), "no hint, no pause");
+    }
+
+    @Test
+    void acquireBlocksUntilAPermitIsReleased() throws Exception {
+        // The blocking wrapper on the real clock: a waiter is woken by the release, not by polling.
+        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 1), 10, Ticker.SYSTEM);
+        long held = limiter.acquire(0);
+        CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return limiter.acquire(0);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertFalse(waiter.isDone(), "max_concurrent 1 is in use");
+        limiter.release(held, 0, false, -1);
+        assertTrue(waiter.get(5, TimeUnit.SECONDS) > held);
     }
 }

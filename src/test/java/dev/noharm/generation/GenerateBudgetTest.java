@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of $0.007 admits only a call or two at a time.
  */
 @ExtendWith(SparkTestSession.class)
-class RunBudgetTest {
+class GenerateBudgetTest {
     @TempDir
     Path tmp;
 
@@ -43,13 +43,18 @@ class RunBudgetTest {
             assertTrue(first.output().contains("items not called: the run's budget would have been passed"), first.output());
             assertTrue(spent(lake) <= 0.007 + 1e-12, "spent " + spent(lake));
 
-            // More budget for the same run: only what is left is called; earlier spending counts.
-            GenerationFixture.Run second = GenerationFixture.generate(lake, GenerationFixture.spec("budget", Map.of("a", 5), "budget_usd: 1.0\n"),
-                    registry, name -> null);
+            // More budget for the same run: only what is left is called; earlier spending counts. What the dry run
+            // promises beforehand is at least what those calls reserve.
+            RunSpec more = GenerationFixture.spec("budget", Map.of("a", 5), "budget_usd: 1.0\n");
+            double promised = new GenerateJob(lake, more, "test-spec.yaml", registry, name -> null, new java.io.PrintWriter(new java.io.StringWriter()))
+                    .dryRun().stream().mapToDouble(dev.noharm.generation.plan.DryRun.Estimate::maxCostUsd).sum();
+            GenerationFixture.Run second = GenerationFixture.generate(lake, more, registry, name -> null);
             assertTrue(second.output().contains("spent by earlier jobs"), second.output());
             assertEquals(10, server.requests("a").size(), "no item called twice");
             assertEquals(10, lake.read(Tables.GENERATIONS).select("work_key").distinct().count());
             assertEquals(0, second.result().overBudget());
+            assertTrue(second.result().reservedUsd() > 0 && second.result().reservedUsd() <= promised + 1e-12,
+                    "reserved " + second.result().reservedUsd() + ", dry run promised at most " + promised);
             assertEquals(0.004, spent(lake), 1e-12);
         }
     }

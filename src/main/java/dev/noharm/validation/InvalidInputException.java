@@ -1,4 +1,4 @@
-package dev.noharm.benchmark;
+package dev.noharm.validation;
 
 import java.util.List;
 

@@ -1,7 +1,5 @@
-package dev.noharm.generation;
+package dev.noharm.validation;
 
-import dev.noharm.benchmark.InvalidInputException;
-import dev.noharm.benchmark.ValidationProblem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,12 +60,12 @@ public final class ConfigFiles {
         try {
             root = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
         } catch (java.io.IOException e) {
-            throw new dev.noharm.benchmark.InvalidInputException(what + " " + fileName,
-                    List.of(new dev.noharm.benchmark.ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
+            throw new InvalidInputException(what + " " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "not valid YAML: " + e.getMessage())));
         }
         if (root == null || !root.isObject()) {
-            throw new dev.noharm.benchmark.InvalidInputException(what + " " + fileName,
-                    List.of(new dev.noharm.benchmark.ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
+            throw new InvalidInputException(what + " " + fileName,
+                    List.of(new ValidationProblem(fileName, 0, null, "must be a mapping of fields")));
         }
         return root;
     }

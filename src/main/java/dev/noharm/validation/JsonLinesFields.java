@@ -1,4 +1,4 @@
-package dev.noharm.benchmark;
+package dev.noharm.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
@@ -211,7 +211,7 @@ public final class JsonLinesFields {
         return text.length() > 40 ? text.substring(0, 37) + "..." : text;
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         return "\"" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "\"";
     }
 }

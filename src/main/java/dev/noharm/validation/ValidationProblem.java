@@ -1,4 +1,4 @@
-package dev.noharm.benchmark;
+package dev.noharm.validation;
 
 /**
  * One thing wrong with an input file, located precisely enough to fix it: the file, the 1-based line

@@ -1,0 +1,124 @@
+package dev.noharm.generation;
+
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Every run-level setting a generation job reads, resolved once and typed. Each is looked up in a fixed order
+ * and the first source that has it wins: the command line (an option, or {@code --conf spark.noharm.generate.*}),
+ * then the run spec, then the default. Model-level settings (limits, request parameters, prices) come from the
+ * model registry alone ({@link ModelSpec}). Spark's own settings that the job depends on are read here too,
+ * once, so no other class reads the Spark configuration.
+ */
+public record GenerationSettings(
+        String lakeUri,
+        String datasetVersion,
+        Double budgetUsd,
+        int concurrencyPerTask,
+        int progressSeconds,
+        RunSpec.Retry retry,
+        RunSpec.Commit commit,
+        boolean speculation,
+        String driverHost,
+        int chaosFailFirstAttemptAfterCommits) implements Serializable {
+
+    /** Spark setting that makes the first attempt of every task fail after N commits (for testing recovery). */
+    public static final String CHAOS_FAIL_AFTER_COMMITS = "spark.noharm.chaos.failFirstAttemptAfterCommits";
+    /** Prefix of the command-line Spark settings that override the run spec: {@code spark.noharm.generate.<field>}. */
+    public static final String CONF_PREFIX = "spark.noharm.generate.";
+
+    public static final String DEFAULT_LAKE = "./lake";
+    public static final int DEFAULT_CONCURRENCY_PER_TASK = 16;
+    public static final int DEFAULT_PROGRESS_SECONDS = 10;
+
+    /** Options given on the command line; null where not given. */
+    public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd) {
+        public static final CommandLine NONE = new CommandLine(null, null, null);
+    }
+
+    /** With the session's settings: those given to spark-submit and those set on the session since. */
+    public static GenerationSettings resolve(CommandLine cli, RunSpec spec, SparkSession spark) {
+        return resolve(cli, spec, key -> {
+            scala.Option<String> value = spark.conf().getOption(key);
+            return value.isDefined() ? Optional.of(value.get()) : Optional.empty();
+        });
+    }
+
+    public static GenerationSettings resolve(CommandLine cli, RunSpec spec, SparkConf conf) {
+        return resolve(cli, spec, key -> conf.contains(key) ? Optional.of(conf.get(key)) : Optional.empty());
+    }
+
+    private static GenerationSettings resolve(CommandLine cli, RunSpec spec, Function<String, Optional<String>> sparkConf) {
+        return new GenerationSettings(
+                new Setting<String>("lake").commandLine(cli.lakeUri()).sparkConf(sparkConf, CONF_PREFIX + "lake", s -> s)
+                        .runSpec(spec.lake()).orDefault(DEFAULT_LAKE),
+                new Setting<String>("dataset_version").commandLine(cli.datasetVersion())
+                        .sparkConf(sparkConf, CONF_PREFIX + "dataset_version", s -> s).runSpec(spec.datasetVersion()).orDefault("latest"),
+                new Setting<Double>("budget_usd").commandLine(cli.budgetUsd())
+                        .sparkConf(sparkConf, CONF_PREFIX + "budget_usd", Double::parseDouble).runSpec(spec.budgetUsd()).orDefault(null),
+                new Setting<Integer>("concurrency_per_task").sparkConf(sparkConf, CONF_PREFIX + "concurrency_per_task", Integer::parseInt)
+                        .runSpec(spec.concurrencyPerTask()).orDefault(DEFAULT_CONCURRENCY_PER_TASK),
+                new Setting<Integer>("progress_seconds").sparkConf(sparkConf, CONF_PREFIX + "progress_seconds", Integer::parseInt)
+                        .runSpec(spec.progressSeconds()).orDefault(DEFAULT_PROGRESS_SECONDS),
+                spec.retry(),
+                spec.commit(),
+                sparkConf.apply("spark.speculation").map(v -> Boolean.parseBoolean(v.trim())).orElse(false),
+                sparkConf.apply("spark.driver.host").orElse("127.0.0.1"),
+                new Setting<Integer>("chaos").sparkConf(sparkConf, CHAOS_FAIL_AFTER_COMMITS, Integer::parseInt).orDefault(0));
+    }
+
+    /** One setting's lookup, in precedence order: the first source with a value wins. */
+    static final class Setting<T> {
+        private final String name;
+        private T value;
+        private boolean found;
+
+        Setting(String name) {
+            this.name = name;
+        }
+
+        Setting<T> commandLine(T given) {
+            return offer(given);
+        }
+
+        Setting<T> sparkConf(Function<String, Optional<String>> conf, String key, Function<String, T> parse) {
+            if (found) {
+                return this;
+            }
+            Optional<String> raw = conf.apply(key);
+            if (raw.isPresent()) {
+                try {
+                    return offer(parse.apply(raw.get().trim()));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(key + " (" + name + "): cannot read \"" + raw.get() + "\": " + e.getMessage(), e);
+                }
+            }
+            return this;
+        }
+
+        Setting<T> runSpec(T given) {
+            return offer(given);
+        }
+
+        T orDefault(T defaultValue) {
+            return found ? value : defaultValue;
+        }
+
+        private Setting<T> offer(T given) {
+            if (!found && given != null) {
+                value = given;
+                found = true;
+            }
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s=%s", name, value);
+        }
+    }
+}

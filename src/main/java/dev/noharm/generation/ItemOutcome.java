@@ -1,0 +1,29 @@
+package dev.noharm.generation;
+
+/**
+ * What an executor reports to the driver when an item is finished: the progress line and the end-of-stage
+ * summary are made of these. Derived from the stored {@link Generation}, never parsed back from text.
+ */
+public record ItemOutcome(String modelId, Status status, int attempts, int rateLimitWaits, long inputTokens, long outputTokens,
+        double costUsd, long latencyMs) {
+
+    public enum Status {
+        OK,
+        FAILED,
+        /** Not called: the run's budget would have been passed (the item stays to do). */
+        OVER_BUDGET
+    }
+
+    public static ItemOutcome of(Generation generation) {
+        Generation.Usage usage = generation.usage();
+        Generation.Outcome outcome = generation.outcome();
+        return new ItemOutcome(generation.work().modelId(), generation.ok() ? Status.OK : Status.FAILED, outcome.attempts(),
+                outcome.rateLimitWaits(), usage.inputTokens() == null ? 0 : usage.inputTokens(),
+                usage.outputTokens() == null ? 0 : usage.outputTokens(), usage.costUsd() == null ? 0.0 : usage.costUsd(),
+                outcome.latencyMs());
+    }
+
+    public static ItemOutcome overBudget(String modelId) {
+        return new ItemOutcome(modelId, Status.OVER_BUDGET, 0, 0, 0, 0, 0.0, 0);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.noharm.generation;
+
+import dev.noharm.validation.InvalidInputException;
+import dev.noharm.validation.ValidationProblem;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The models a run calls, checked before anything is called: every model the spec names (solo or in a team)
+ * exists in the registry, none is listed twice, and (for a real run) every key can be found. All problems
+ * are reported together, each naming the file, the model and the field.
+ */
+public final class RunModels {
+    private RunModels() {}
+
+    /** Every model of the run by registry id, solo models first, then team members not already listed. */
+    public static Map<String, ModelSpec> resolve(RunSpec spec, String specFile, ModelRegistry registry,
+            Function<String, String> environment, boolean needKeys) {
+        List<ValidationProblem> problems = new ArrayList<>();
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        int i = 0;
+        for (RunSpec.ModelRun run : spec.models()) {
+            i++;
+            String field = "models[" + i + "].model";
+            var model = registry.find(run.model());
+            if (model.isEmpty()) {
+                problems.add(unknown(spec, specFile, registry, field, run.model()));
+                continue;
+            }
+            if (!seen.add(run.model())) {
+                problems.add(new ValidationProblem(specFile, 0, field, "model '" + run.model() + "' is listed twice"));
+                continue;
+            }
+            if (needKeys) {
+                checkKey(spec, model.get(), environment, problems);
+            }
+            models.put(run.model(), model.get());
+        }
+        int t = 0;
+        for (RunSpec.TeamRun team : spec.teams()) {
+            t++;
+            int m = 0;
+            for (String member : team.members()) {
+                m++;
+                String field = "teams[" + t + "]." + (m == 1 ? "advisor" : "reviewers[" + (m - 1) + "].model");
+                var model = registry.find(member);
+                if (model.isEmpty()) {
+                    problems.add(unknown(spec, specFile, registry, field, member));
+                } else if (seen.add(member)) {
+                    if (needKeys) {
+                        checkKey(spec, model.get(), environment, problems);
+                    }
+                    models.put(member, model.get());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("run spec " + specFile, problems);
+        }
+        return models;
+    }
+
+    private static ValidationProblem unknown(RunSpec spec, String specFile, ModelRegistry registry, String field, String id) {
+        return new ValidationProblem(specFile, 0, field, "no model '" + id + "' in the registry " + spec.registry()
+                + " (has: " + String.join(", ", registry.all().stream().map(ModelSpec::id).toList()) + ")");
+    }
+
+    /** Every key is looked for on the driver before any call, so a missing one stops the run, not its tasks. */
+    private static void checkKey(RunSpec spec, ModelSpec model, Function<String, String> environment, List<ValidationProblem> problems) {
+        ApiKeyRef ref = model.apiKey();
+        if (ref == null) {
+            return;
+        }
+        String problem;
+        try {
+            String key = ApiKeys.resolve(ref, environment);
+            problem = key == null || key.isBlank() ? ref.describe() + " is not set (it must hold the model's API key)" : null;
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            problems.add(new ValidationProblem(spec.registry(), 0, "model '" + model.id() + "': " + ref.source().field(), problem));
+        }
+    }
+}

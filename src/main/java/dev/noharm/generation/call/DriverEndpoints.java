@@ -1,0 +1,77 @@
+package dev.noharm.generation.call;
+
+import dev.noharm.generation.ItemOutcome;
+import dev.noharm.generation.ratelimit.Permits;
+import java.util.function.Consumer;
+
+/**
+ * The driver's services that executors call during a stage, as typed endpoints of the {@link CoordinatorServer}:
+ * a permit (and budget reservation) before every call attempt, its release after, and each finished item.
+ */
+public final class DriverEndpoints {
+    static final String ACQUIRE = "/permits/acquire";
+    static final String RELEASE = "/permits/release";
+    static final String DONE = "/items/done";
+
+    /** The answer of endpoints that have nothing to say. */
+    public record Ack(boolean ok) {
+        static final Ack OK = new Ack(true);
+    }
+
+    private DriverEndpoints() {}
+
+    /** Installs the endpoints on the job's coordinator; {@code done} receives every finished item. */
+    public static void serve(CoordinatorServer server, Permits permits, Consumer<ItemOutcome> done) {
+        server.endpoint(ACQUIRE, Permits.Request.class, request -> {
+            try {
+                return permits.acquire(request);
+            } catch (Permits.BudgetReached e) {
+                throw new CoordinatorServer.Refusal(402, e.getMessage());
+            }
+        });
+        server.endpoint(RELEASE, Permits.Release.class, release -> {
+            permits.release(release);
+            return Ack.OK;
+        });
+        server.endpoint(DONE, ItemOutcome.class, outcome -> {
+            done.accept(outcome);
+            return Ack.OK;
+        });
+    }
+
+    /** The executor's typed side of the endpoints. */
+    static final class Client {
+        private final CoordinatorClient http;
+
+        Client(CoordinatorServer.Address address) {
+            this.http = new CoordinatorClient(address);
+        }
+
+        /** Blocks until the model may be called; throws {@link Permits.BudgetReached} when the run's budget refuses. */
+        Permits.Permit acquire(Permits.Request request) throws InterruptedException {
+            try {
+                return http.post(ACQUIRE, request, Permits.Permit.class);
+            } catch (CoordinatorClient.Refused refused) {
+                if (refused.status() == 402) {
+                    throw new Permits.BudgetReached(refused.getMessage());
+                }
+                throw refused;
+            }
+        }
+
+        void release(Permits.Release release) throws InterruptedException {
+            http.post(RELEASE, release, Ack.class);
+        }
+
+        /** Reports a finished item for the progress line; never fails the item. */
+        void done(ItemOutcome outcome) {
+            try {
+                http.post(DONE, outcome, Ack.class);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // Progress is a display: losing one report must not lose the item.
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.noharm.generation.plan;
+
+import dev.noharm.generation.TokenEstimator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * What a run would call, per model and stage, and its upper-bound cost, from the planner alone. Items are
+ * priced with {@link TokenEstimator}, the bound each call reserves from the budget. A review whose input is
+ * already stored is priced on its real prompt; one whose input is not yet answered, on the longest prompt
+ * it could get (the reviewed answer is cut at {@code PromptBuilder.MAX_REVIEWED_CHARS}), so the total is
+ * never below what the run's calls will reserve.
+ */
+public final class DryRun {
+    private DryRun() {}
+
+    /** One line of a dry run: a model's calls in one stage and their upper-bound cost. */
+    public record Estimate(String model, String stage, long planned, long alreadyDone, long toCall, long inputTokens,
+            long maxOutputTokens, double maxCostUsd) {}
+
+    /**
+     * @param finished work keys already stored ok
+     * @param answers the stored ok answers of the given work keys (those that have one)
+     */
+    public static List<Estimate> estimate(Planner planner, Set<String> finished, Function<Set<String>, Map<String, PriorAnswer>> answers) {
+        Map<String, Line> lines = new LinkedHashMap<>();
+        Stage stage = planner.answers();
+        Map<String, String> shared = planner.sharedPrompts();
+        while (true) {
+            for (WorkItem item : stage.items()) {
+                String label = item instanceof ReviewItem review ? reviewLabel(review.chain().teamId(), stage.number()) : stage.label();
+                Line line = lines.computeIfAbsent(item.modelId() + "\u0000" + label, k -> new Line(item.modelId(), label));
+                line.planned++;
+                if (finished.contains(item.workKey())) {
+                    line.done++;
+                } else {
+                    line.add(TokenEstimator.upperBound(planner.model(item.modelId()), item.prompt(shared).length()));
+                }
+            }
+            for (ChainSlot slot : stage.blocked()) {
+                Planner.BlockedReview blocked = planner.blockedReview(stage.number(), slot);
+                String label = reviewLabel(slot.teamId(), stage.number());
+                Line line = lines.computeIfAbsent(blocked.reviewer().id() + "\u0000" + label, k -> new Line(blocked.reviewer().id(), label));
+                line.planned++;
+                line.add(TokenEstimator.upperBound(blocked.reviewer(), blocked.maxPromptChars()));
+            }
+            var next = planner.reviews(stage, answers.apply(planner.reviewInputs(stage)));
+            if (next.isEmpty()) {
+                break;
+            }
+            stage = next.get();
+        }
+        List<Estimate> estimates = new ArrayList<>();
+        lines.values().forEach(l -> estimates.add(new Estimate(l.model, l.stage, l.planned, l.done, l.planned - l.done, l.inputTokens,
+                l.outputTokens, l.cost)));
+        return estimates;
+    }
+
+    private static String reviewLabel(String teamId, int stage) {
+        return "team " + teamId + " stage " + stage;
+    }
+
+    private static final class Line {
+        final String model;
+        final String stage;
+        long planned;
+        long done;
+        long inputTokens;
+        long outputTokens;
+        double cost;
+
+        Line(String model, String stage) {
+            this.model = model;
+            this.stage = stage;
+        }
+
+        void add(TokenEstimator.CallBound bound) {
+            inputTokens += bound.inputTokens();
+            outputTokens += bound.outputTokens();
+            cost += bound.costUsd();
+        }
+    }
+
+}

@@ -1,0 +1,27 @@
+package dev.noharm.generation.plan;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * One model call to make. Its work key identifies the work itself (what is asked of which model version
+ * with which parameters), not the run that asked for it, so a rerun or another run never pays for it again.
+ * Each kind of stage has its kind of item; a new kind of call (a judge) is a new implementation.
+ */
+public sealed interface WorkItem extends Serializable permits AnswerItem, ReviewItem {
+    String workKey();
+
+    String modelId();
+
+    String caseId();
+
+    int sampleIndex();
+
+    String promptVariant();
+
+    /** {@link WorkKeys#promptHash} of the prompt, stored with the generation. */
+    String promptHash();
+
+    /** The prompt; items of the answer stage share theirs through {@code sharedPrompts} (one per case and variant). */
+    String prompt(Map<String, String> sharedPrompts);
+}
