@@ -1,5 +1,7 @@
 package dev.noharm.benchmark;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
 import dev.noharm.lake.Tables;
@@ -11,13 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 
 /**
  * Validates a benchmark and writes it to the lake as one dataset version: the cases, options,
- * annotations and option_labels tables, then the dataset_versions row that commits it. Ingesting a
- * benchmark whose version is already committed writes nothing.
+ * annotations and option_labels tables, then the dataset_versions row that commits it (a compare-and-set:
+ * two ingests of the same benchmark at once commit it once). Ingesting a benchmark whose version is already
+ * committed writes nothing.
  */
 public final class IngestBenchmark {
     private final Lake lake;
@@ -34,37 +36,25 @@ public final class IngestBenchmark {
         String version = benchmark.version();
         Result result = new Result(version, false, benchmark.cases().size(), benchmark.options().size(),
                 benchmark.annotations().size());
-        if (lake.exists(lake.partitionPath(Tables.DATASET_VERSIONS, version))) {
-            return new Result(version, true, result.cases(), result.options(), result.annotations());
+        Result present = new Result(version, true, result.cases(), result.options(), result.annotations());
+        if (!lake.readAll(Tables.DATASET_VERSIONS).where(col("dataset_version").equalTo(version)).isEmpty()) {
+            return present;
         }
-        Path staging = lake.newStagingDir("ingest-" + version);
-        try {
-            Map<LakeTable, List<Row>> tables = new LinkedHashMap<>();
-            tables.put(Tables.CASES, caseRows(benchmark, version));
-            tables.put(Tables.OPTIONS, rows(benchmark.options(), o -> optionRow(o, version)));
-            tables.put(Tables.ANNOTATIONS, rows(benchmark.annotations(), a -> annotationRow(a, version)));
-            tables.put(Tables.OPTION_LABELS, labelRows(benchmark, version));
-            tables.put(Tables.DATASET_VERSIONS, List.of(versionRow(benchmark, source, version)));
-            // Stage everything first; publishing dataset_versions last is the commit.
-            for (Map.Entry<LakeTable, List<Row>> table : tables.entrySet()) {
-                stage(table.getKey(), table.getValue(), staging);
-            }
-            for (LakeTable table : tables.keySet()) {
-                lake.publish(new Path(new Path(staging, table.name()), "dataset_version=" + version),
-                        lake.partitionPath(table, version));
-            }
-            return result;
-        } finally {
-            lake.deleteQuietly(staging);
+        Map<String, String> snapshot = Map.of("noharm.dataset-version", version);
+        Map<LakeTable, List<Row>> tables = new LinkedHashMap<>();
+        tables.put(Tables.CASES, caseRows(benchmark, version));
+        tables.put(Tables.OPTIONS, rows(benchmark.options(), o -> optionRow(o, version)));
+        tables.put(Tables.ANNOTATIONS, rows(benchmark.annotations(), a -> annotationRow(a, version)));
+        tables.put(Tables.OPTION_LABELS, labelRows(benchmark, version));
+        // One commit per table, each replacing the version's partition (a crash earlier may have left one);
+        // the dataset_versions row, committed last, makes the version visible to every reader.
+        for (Map.Entry<LakeTable, List<Row>> table : tables.entrySet()) {
+            lake.overwritePartitions(table.getKey(), lake.spark().createDataFrame(table.getValue(), table.getKey().schema()), snapshot);
         }
-    }
-
-    private void stage(LakeTable table, List<Row> rows, Path staging) {
-        lake.spark().createDataFrame(rows, table.schema())
-                .coalesce(1)
-                .write()
-                .partitionBy(table.partitionColumns().toArray(String[]::new))
-                .parquet(new Path(staging, table.name()).toString());
+        boolean committed = lake.appendUnlessPresent(Tables.DATASET_VERSIONS,
+                lake.spark().createDataFrame(List.of(versionRow(benchmark, source, version)), Tables.DATASET_VERSIONS.schema()),
+                col("dataset_version").equalTo(version), snapshot);
+        return committed ? result : present;
     }
 
     private static <T> List<Row> rows(List<T> items, Function<T, Row> toRow) {

@@ -40,12 +40,15 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     LakeOption lake;
 
+    @Mixin
+    ScoreIdOption score;
+
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm compare"), lake.uri());
+        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm compare"), lake.uri()));
         String version = datasetVersion.resolve(target);
         List<Comparison.Difference> differences;
         try {

@@ -10,9 +10,13 @@ import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
 import dev.noharm.scoring.HarmWeights;
 import dev.noharm.scoring.LeaderboardExport;
+import dev.noharm.scoring.ScoreConfig;
 import dev.noharm.scoring.ScoreJob;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
+import dev.noharm.teams.Controls;
+import dev.noharm.teams.DerivedResponders;
+import dev.noharm.teams.Ensembles;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -63,10 +67,9 @@ final class DemoCommand implements Callable<Integer> {
             GenerateJob.Result result = new GenerateJob(target, spec, specFile, registry, System::getenv, out).run();
             out.println("demo: simulator served " + simulator.stats());
             // Both controls, and a post-hoc majority vote of three simulated models, beside the models and teams.
-            new ScoreJob(target, HarmWeights.defaults(), out, 0, 1)
-                    .withDerivedResponders(ScoreCommand.derivedResponders(true, 5, 1,
-                            List.of("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater")))
-                    .run(List.of(result.datasetVersion()));
+            new ScoreJob(target, out, new ScoreConfig.Given(HarmWeights.defaults().spec(), 0, 1L, new Controls(5, 1).spec(),
+                    List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec())),
+                    DerivedResponders::fromSpecs).run(List.of(result.datasetVersion()));
             String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + ".csv").toString();
             int rows = new LeaderboardExport(target).export(result.datasetVersion(), false, csv);
             out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv format) written to %s%n", rows, csv);

@@ -17,4 +17,6 @@ public final class ExitCode {
     public static final int ITEMS_FAILED = 5;
     /** The run's budget stopped some calls; they stay to do for a run with budget left. */
     public static final int BUDGET_REACHED = 6;
+    /** Another driver holds a lease on work this run needs (the message names it and since when); nothing was called. */
+    public static final int LAKE_BUSY = 7;
 }

@@ -31,12 +31,15 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     LakeOption lake;
 
+    @Mixin
+    ScoreIdOption score;
+
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm export"), lake.uri());
+        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm export"), lake.uri()));
         String version = datasetVersion.resolve(target);
         int rows = new LeaderboardExport(target).export(version, specialties, out);
         command.commandLine().getOut().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);

@@ -37,6 +37,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--budget-usd", paramLabel = "USD", description = "The run's spending limit (instead of the spec's budget_usd).")
     Double budgetUsd;
 
+    @Option(names = "--wait-for-lease", paramLabel = "SECONDS",
+            description = "When another driver holds one of the run's models, wait up to this long for it (0: stop at once, exit code 7). Default: 0.")
+    Integer waitForLease;
+
     @Mixin
     LakeOption lake;
 
@@ -50,7 +54,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (budgetUsd != null && budgetUsd <= 0) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), "--budget-usd must be a positive number of US dollars");
         }
-        GenerationSettings.CommandLine given = new GenerationSettings.CommandLine(explicitLake(command, lake), datasetVersion, budgetUsd);
+        GenerationSettings.CommandLine given = new GenerationSettings.CommandLine(explicitLake(command, lake), datasetVersion, budgetUsd,
+                waitForLease);
         SparkSession spark = SparkSessions.getOrCreate("noharm generate " + spec.runId());
         Lake target = new Lake(spark, GenerationSettings.resolve(given, spec, spark).lakeUri());
         GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut(), given);

@@ -1,5 +1,7 @@
 package dev.noharm.cli;
 
+import dev.noharm.lake.LakeSettings;
+import dev.noharm.lake.Leases;
 import dev.noharm.validation.InvalidInputException;
 import dev.noharm.validation.ValidationProblem;
 import java.io.PrintWriter;
@@ -12,7 +14,7 @@ import picocli.CommandLine;
 /** The one entry point: {@code submit.sh <command> [options]} runs this class under spark-submit. */
 @Command(name = "submit.sh", mixinStandardHelpOptions = true,
         description = "NOHARM clinical-safety evaluation pipeline on Apache Spark.",
-        subcommands = {IngestCommand.class, SynthesizeCommand.class, GenerateCommand.class, SimulatorCommand.class, DemoCommand.class, NightlyCommand.class, ImportCommand.class, ScoreCommand.class, ExportCommand.class, CompareCommand.class, EnsemblesCommand.class, SqlCommand.class, DdlCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {IngestCommand.class, SynthesizeCommand.class, GenerateCommand.class, SimulatorCommand.class, DemoCommand.class, NightlyCommand.class, ImportCommand.class, ScoreCommand.class, ExportCommand.class, CompareCommand.class, EnsemblesCommand.class, SqlCommand.class, ReportCommand.class, MaintainCommand.class, MigrateCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -68,6 +70,14 @@ public final class Main implements Runnable {
                 err.println("  " + problem);
             }
             return ExitCode.INVALID_INPUT;
+        }
+        if (e instanceof LakeSettings.Unusable unusable) {
+            err.println("error: " + unusable.getMessage());
+            return ExitCode.INVALID_INPUT;
+        }
+        if (e instanceof Leases.Held held) {
+            err.println("error: " + held.getMessage());
+            return ExitCode.LAKE_BUSY;
         }
         err.println("error: " + describe(e));
         if (System.getenv("NOHARM_DEBUG") != null) {

@@ -31,12 +31,15 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     LakeOption lake;
 
+    @Mixin
+    ScoreIdOption score;
+
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm report"), lake.uri());
+        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm report"), lake.uri()));
         String version = datasetVersion.resolve(target);
         ReportData data = ReportData.from(target, version, grading.displayName());
         if (data.leaderboard().isEmpty()) {

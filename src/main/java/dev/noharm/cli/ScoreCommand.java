@@ -3,11 +3,12 @@ package dev.noharm.cli;
 import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.SparkSessions;
-import dev.noharm.scoring.DerivedResponder;
 import dev.noharm.scoring.HarmWeights;
-import dev.noharm.teams.Controls;
-import dev.noharm.teams.Ensembles;
+import dev.noharm.scoring.ScoreConfig;
 import dev.noharm.scoring.ScoreJob;
+import dev.noharm.teams.Controls;
+import dev.noharm.teams.DerivedResponders;
+import dev.noharm.teams.Ensembles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,25 +22,30 @@ import picocli.CommandLine.Spec;
         description = {
             "Score every response in the lake (model generations and imports): parse, join with the option labels of",
             "both grading modes, and compute every NOHARM metric per case, per trial and across trials, overall and",
-            "per specialty. Safety uses the project's own weighting (the official formula is not public)."})
+            "per specialty. Safety uses the project's own weighting (the official formula is not public). Each score is a new",
+            "score id; earlier scores stay readable (--score-id). What this command line does not say (controls, ensembles,",
+            "bootstrap, weights) is taken from the dataset version's previous score, which the output names."})
 final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--dataset-version", paramLabel = "V",
             description = "Score only this dataset version (repeatable). Default: every version with responses.")
     List<String> versions = new ArrayList<>();
 
-    @Option(names = "--weights", paramLabel = "LEVEL=W,...", description = "Safety's harm weights. Default: none=0,uncertain=0,mild=1,moderate=2,severe=3,death=3.")
+    @Option(names = "--weights", paramLabel = "LEVEL=W,...", description = "Safety's harm weights. Default: the previous score's, else none=0,uncertain=0,mild=1,moderate=2,severe=3,death=3.")
     String weights;
 
-    @Option(names = "--bootstrap", paramLabel = "N", defaultValue = "0",
-            description = "Also compute a case-bootstrap 95% interval per metric (over all cases) with N replicates. Default: off.")
-    int bootstrap;
+    @Option(names = "--bootstrap", paramLabel = "N",
+            description = "A case-bootstrap 95% interval per metric (over all cases) with N replicates; 0 for none. Default: the previous score's, else none.")
+    Integer bootstrap;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Bootstrap seed. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", description = "Bootstrap seed. Default: the previous score's, else 1.")
+    Long seed;
 
     @Option(names = "--controls", description = "Also score the two controls, computed without calls: No Intervention and Random Intervention.")
     boolean controls;
+
+    @Option(names = "--no-controls", description = "Leave out the controls even if the previous score had them.")
+    boolean noControls;
 
     @Option(names = "--control-trials", paramLabel = "N", defaultValue = "5", description = "Trials of Random Intervention. Default: ${DEFAULT-VALUE}.")
     int controlTrials;
@@ -48,8 +54,11 @@ final class ScoreCommand implements Callable<Integer> {
     long controlSeed;
 
     @Option(names = "--ensemble", paramLabel = "NAME=RULE:M1,M2,...",
-            description = "Also score a post-hoc ensemble of stored responders (repeatable): RULE is union, intersection or majority.")
+            description = "Score a post-hoc ensemble of stored responders (repeatable; replaces the previous score's): RULE is union, intersection or majority.")
     List<String> ensembles = new ArrayList<>();
+
+    @Option(names = "--no-ensembles", description = "Leave out the ensembles the previous score had.")
+    boolean noEnsembles;
 
     @Mixin
     LakeOption lake;
@@ -59,27 +68,25 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HarmWeights harmWeights;
-        try {
-            harmWeights = weights == null ? HarmWeights.defaults() : HarmWeights.parse(weights);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
+        if (weights != null) {
+            try {
+                HarmWeights.parse(weights);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
+            }
         }
+        ensembles.forEach(Ensembles.Ensemble::parse); // a malformed one fails here, before anything runs
         Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
         List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
-        new ScoreJob(target, harmWeights, command.commandLine().getOut(), bootstrap, seed)
-                .withDerivedResponders(derivedResponders(controls, controlTrials, controlSeed, ensembles))
-                .run(resolved);
+        new ScoreJob(target, command.commandLine().getOut(), given(), DerivedResponders::fromSpecs).run(resolved);
         return ExitCode.OK;
     }
 
-    /** Controls and ensembles as asked for on the command line (the demo asks for them too). */
-    static List<DerivedResponder> derivedResponders(boolean controls, int controlTrials, long controlSeed, List<String> ensembles) {
-        List<DerivedResponder> derived = new ArrayList<>();
-        if (controls) {
-            derived.add(new Controls(controlTrials, controlSeed));
-        }
-        ensembles.forEach(e -> derived.add(Ensembles.Ensemble.parse(e)));
-        return derived;
+    /** What this command line says; the rest comes from the previous score of each dataset version. */
+    ScoreConfig.Given given() {
+        String controlSpec = controls ? new Controls(controlTrials, controlSeed).spec() : noControls ? "" : null;
+        List<String> ensembleSpecs = !ensembles.isEmpty() ? ensembles.stream().map(e -> Ensembles.Ensemble.parse(e).spec()).toList()
+                : noEnsembles ? List.of() : null;
+        return new ScoreConfig.Given(weights == null ? null : HarmWeights.parse(weights).spec(), bootstrap, seed, controlSpec, ensembleSpecs);
     }
 }

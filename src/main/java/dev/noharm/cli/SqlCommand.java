@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = {"Run Spark SQL over the lake: every table of data-lake-layout.md is registered under its name",
-            "(cases, options, option_labels, generations, responses, decisions, case_results, metrics, ...).",
+            "(cases, options, option_labels, generations, responses, decisions, case_results, metrics, ...), score tables",
+            "with each dataset version's latest complete score; lake.noharm.<table> is the table itself (every score,",
+            "time travel with VERSION AS OF / TIMESTAMP AS OF, metadata tables such as lake.noharm.metrics.snapshots).",
             "A file may hold several statements, each ending with ';' at the end of a line."})
 final class SqlCommand implements Callable<Integer> {
 
@@ -49,6 +51,9 @@ final class SqlCommand implements Callable<Integer> {
     @Mixin
     LakeOption lake;
 
+    @Mixin
+    ScoreIdOption score;
+
     @Spec
     CommandSpec command;
 
@@ -59,7 +64,7 @@ final class SqlCommand implements Callable<Integer> {
         List<String> statements = source.file == null ? List.of(source.query)
                 : statements(Files.readString(source.file, StandardCharsets.UTF_8));
         SparkSession spark = SparkSessions.getOrCreate("noharm sql");
-        new LakeSql(new Lake(spark, lake.uri())).register();
+        new LakeSql(new Lake(spark, lake.uri())).register(score.choice());
         QueryResultWriter writer = new QueryResultWriter(format, maxRows);
         for (int i = 0; i < statements.size(); i++) {
             String where = source.file == null ? "query" : source.file + ", statement " + (i + 1);

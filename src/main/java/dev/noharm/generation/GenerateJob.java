@@ -17,6 +17,7 @@ import dev.noharm.lake.Lake;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class GenerateJob {
     private final Function<String, String> environment;
     private final PrintWriter out;
     private final GenerationSettings settings;
+    private final Clock clock;
 
     public GenerateJob(Lake lake, RunSpec spec, String specFile, ModelRegistry registry, Function<String, String> environment,
             PrintWriter out) {
@@ -56,6 +58,7 @@ public final class GenerateJob {
         this.environment = environment;
         this.out = out;
         this.settings = GenerationSettings.resolve(commandLine, spec, lake.spark());
+        this.clock = Clock.systemUTC();
     }
 
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
@@ -64,8 +67,15 @@ public final class GenerateJob {
     public Result run() {
         Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, true);
         Planner planner = planner(models);
-        String datasetVersion = planner.datasetVersion();
         String jobId = Ids.newId();
+        // What is finished is read only once this driver holds the models: another driver cannot call them meanwhile.
+        try (ModelLeases leases = ModelLeases.take(lake.lake(), clock, jobId, spec.runId(), models.keySet(), settings, out)) {
+            return run(models, planner, jobId, leases);
+        }
+    }
+
+    private Result run(Map<String, ModelSpec> models, Planner planner, String jobId, ModelLeases leases) {
+        String datasetVersion = planner.datasetVersion();
         Totals totals = new Totals();
         Permits permits = new Permits(List.copyOf(models.values()), Ticker.SYSTEM);
         RunBudget budget = null;
@@ -78,15 +88,19 @@ public final class GenerateJob {
         }
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
         CallStrategy strategy = new RealtimeCalls(lake.lake().spark());
+        GenerationCommits commits = new GenerationCommits(lake.lake(), spec.runId());
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome));
+            commits.serve(coordinator);
+            CoordinatorServer.Address address = coordinator.address(settings.driverHost());
             Stage stage = planner.answers();
             while (true) {
                 // Each stage is its own Spark job, with a job id of its own (stored files are named by job and partition).
                 String stageJobId = stage.number() == 1 ? jobId : jobId + "s" + stage.number();
                 StageCall call = new StageCall(spec.runId(), stageJobId, datasetVersion, stage.label(), models, planner.sharedPrompts(),
-                        settings, coordinator.address(settings.driverHost()), lake.sink(spec.runId()));
+                        settings, address, lake.sink(address));
                 runStage(stage, call, strategy, jobId, progress, totals);
+                leases.checkHeld();
                 Optional<Stage> next = planner.reviews(stage, lake.answers(datasetVersion, planner.reviewInputs(stage)));
                 if (next.isEmpty()) {
                     break;
@@ -95,6 +109,12 @@ public final class GenerateJob {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the driver's coordinator", e);
+        }
+        GenerationsLake.Compaction compaction = settings.compactAfterJob() ? lake.compactAfterJob(datasetVersion, commits.jobIds())
+                : new GenerationsLake.Compaction(0, 0, 0);
+        if (compaction.rewrittenFiles() > 0) {
+            out.printf("generate: compacted the job's %d batch files into %d (its %d batch snapshots squashed into one)%n",
+                    compaction.rewrittenFiles(), compaction.addedFiles(), compaction.expiredSnapshots());
         }
         return new Result(spec.runId(), jobId, datasetVersion, totals.planned, totals.alreadyDone, totals.attempted, totals.ok,
                 totals.failed, totals.overBudget, budget == null ? 0.0 : budget.reservedEverUsd());

@@ -22,6 +22,9 @@ public record GenerationSettings(
         int progressSeconds,
         RunSpec.Retry retry,
         RunSpec.Commit commit,
+        int leaseWaitSeconds,
+        int leaseTtlSeconds,
+        boolean compactAfterJob,
         boolean speculation,
         String driverHost,
         int chaosFailFirstAttemptAfterCommits) implements Serializable {
@@ -34,10 +37,16 @@ public record GenerationSettings(
     public static final String DEFAULT_LAKE = "./lake";
     public static final int DEFAULT_CONCURRENCY_PER_TASK = 16;
     public static final int DEFAULT_PROGRESS_SECONDS = 10;
+    /** How long a driver's lease on its models lasts unless renewed (it renews every third of it): a dead driver's work is free after this. */
+    public static final int DEFAULT_LEASE_TTL_SECONDS = 120;
 
     /** Options given on the command line; null where not given. */
-    public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd) {
-        public static final CommandLine NONE = new CommandLine(null, null, null);
+    public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd, Integer leaseWaitSeconds) {
+        public static final CommandLine NONE = new CommandLine(null, null, null, null);
+
+        public CommandLine(String lakeUri, String datasetVersion, Double budgetUsd) {
+            this(lakeUri, datasetVersion, budgetUsd, null);
+        }
     }
 
     /** With the session's settings: those given to spark-submit and those set on the session since. */
@@ -66,6 +75,11 @@ public record GenerationSettings(
                         .runSpec(spec.progressSeconds()).orDefault(DEFAULT_PROGRESS_SECONDS),
                 spec.retry(),
                 spec.commit(),
+                new Setting<Integer>("lease_wait_seconds").commandLine(cli.leaseWaitSeconds())
+                        .sparkConf(sparkConf, CONF_PREFIX + "lease_wait_seconds", Integer::parseInt).orDefault(0),
+                new Setting<Integer>("lease_ttl_seconds").sparkConf(sparkConf, CONF_PREFIX + "lease_ttl_seconds", Integer::parseInt)
+                        .orDefault(DEFAULT_LEASE_TTL_SECONDS),
+                new Setting<Boolean>("compact").sparkConf(sparkConf, CONF_PREFIX + "compact", Boolean::parseBoolean).orDefault(true),
                 sparkConf.apply("spark.speculation").map(v -> Boolean.parseBoolean(v.trim())).orElse(false),
                 sparkConf.apply("spark.driver.host").orElse("127.0.0.1"),
                 new Setting<Integer>("chaos").sparkConf(sparkConf, CHAOS_FAIL_AFTER_COMMITS, Integer::parseInt).orDefault(0));

@@ -3,6 +3,7 @@ package dev.noharm.generation;
 import static org.apache.spark.sql.functions.col;
 
 import dev.noharm.benchmark.BenchmarkOption;
+import dev.noharm.generation.call.CoordinatorServer;
 import dev.noharm.generation.call.GenerationSink;
 import dev.noharm.generation.plan.PlanInputs;
 import dev.noharm.generation.plan.PriorAnswer;
@@ -17,6 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.spark.actions.SparkActions;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -89,10 +97,44 @@ public final class GenerationsLake {
                 .agg(functions.coalesce(functions.sum("cost_usd"), functions.lit(0.0))).first().getDouble(0);
     }
 
-    /** Where the run's executors store their generations. */
-    public GenerationSink sink(String runId) {
-        return new ParquetGenerationSink(lake.tablePath(Tables.GENERATIONS).toString(), runId,
-                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(lake.spark().sparkContext())
-                        .broadcast(new org.apache.spark.util.SerializableConfiguration(lake.spark().sparkContext().hadoopConfiguration())));
+    /** Where the job's executors store their generations: data files committed by the driver through {@code driver}. */
+    public GenerationSink sink(CoordinatorServer.Address driver) {
+        Table table = SerializableTable.copyOf(lake.table(Tables.GENERATIONS));
+        return new IcebergGenerationSink(JavaSparkContext.fromSparkContext(lake.spark().sparkContext()).broadcast(table), driver);
     }
+
+    /**
+     * After a job: rewrites the small files its batches left in the dataset version's partitions into one file
+     * per partition, then expires the job's own batch snapshots, so the table keeps one snapshot before and one
+     * after the job (time travel between runs stays) and the batch files are deleted. Returns the data files
+     * rewritten and added.
+     */
+    public Compaction compactAfterJob(String datasetVersion, Set<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return new Compaction(0, 0, 0);
+        }
+        Table table = lake.table(Tables.GENERATIONS);
+        var result = SparkActions.get(lake.spark()).rewriteDataFiles(table)
+                .filter(Expressions.equal("dataset_version", datasetVersion))
+                .option("min-input-files", "2")
+                .execute();
+        table.refresh();
+        long current = table.currentSnapshot().snapshotId();
+        List<Long> batches = new ArrayList<>();
+        for (Snapshot snapshot : table.snapshots()) {
+            String job = snapshot.summary().get("noharm.job-id");
+            if (snapshot.snapshotId() != current && job != null && jobIds.contains(job)) {
+                batches.add(snapshot.snapshotId());
+            }
+        }
+        if (!batches.isEmpty() && result.rewrittenDataFilesCount() > 0) {
+            ExpireSnapshots expire = table.expireSnapshots();
+            batches.forEach(expire::expireSnapshotId);
+            expire.commit();
+        }
+        return new Compaction(result.rewrittenDataFilesCount(), result.addedDataFilesCount(), batches.size());
+    }
+
+    /** What {@link #compactAfterJob} did. */
+    public record Compaction(int rewrittenFiles, int addedFiles, int expiredSnapshots) {}
 }

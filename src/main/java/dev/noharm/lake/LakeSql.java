@@ -1,18 +1,19 @@
 package dev.noharm.lake;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Every lake table under its own name for Spark SQL: temporary views for one session ({@link #register}),
- * or {@code CREATE TABLE} statements for a shared metastore such as Hive or AWS Glue ({@link #ddl}).
+ * Every lake table under its own name for Spark SQL, as the pipeline's readers see it ({@link Lake#read}):
+ * benchmark tables with committed dataset versions only, score tables with one complete score per dataset
+ * version (the latest, or the one chosen). The tables themselves, with every score, their snapshots and time
+ * travel, stay reachable by their full names ({@code lake.noharm.metrics}).
  */
 public final class LakeSql {
     private final Lake lake;
@@ -21,69 +22,27 @@ public final class LakeSql {
         this.lake = lake;
     }
 
-    /**
-     * Registers each table of {@link Tables#all()} as a temporary view named like the table. Benchmark
-     * tables show committed dataset versions only (a crash between partition moves can leave an
-     * uncommitted partition on disk; see data-lake-layout.md).
-     */
-    public List<String> register() {
-        Dataset<Row> committed = lake.read(Tables.DATASET_VERSIONS).select("dataset_version");
+    /** Registers a temporary view per table; returns their names. */
+    public List<String> register(ScoreChoice score) {
         List<String> names = new ArrayList<>();
         for (LakeTable table : Tables.all()) {
-            Dataset<Row> data = lake.read(table);
-            if (Tables.benchmarkTables().contains(table)) {
-                data = data.join(committed, data.col("dataset_version").equalTo(committed.col("dataset_version")), "left_semi");
-            }
-            data.createOrReplaceTempView(table.name());
+            Dataset<Row> view = table.equals(Tables.LEASES) ? leases() : lake.read(table, score);
+            view.createOrReplaceTempView(table.name());
             names.add(table.name());
         }
         return names;
     }
 
-    /**
-     * One {@code CREATE TABLE IF NOT EXISTS ... USING parquet PARTITIONED BY ... LOCATION ...} per table,
-     * each followed by the statement that makes the metastore discover the partitions already written.
-     * Creates the (empty) folders of tables not written yet, so every statement can run now.
-     */
-    public List<String> ddl(String database) {
-        createMissingTableFolders();
-        String prefix = database == null || database.isBlank() ? "" : quote(database) + ".";
-        List<String> statements = new ArrayList<>();
-        if (!prefix.isEmpty()) {
-            statements.add("CREATE DATABASE IF NOT EXISTS " + quote(database) + ";");
+    /** The live leases as rows (the table itself holds none: see {@link Leases}). */
+    private Dataset<Row> leases() {
+        List<Row> rows = new ArrayList<>();
+        for (Leases.Lease l : new Leases(lake, java.time.Clock.systemUTC()).current().values()) {
+            rows.add(RowFactory.create(l.key(), l.holder().runId(), l.holder().jobId(), l.holder().host(), l.holder().pid(),
+                    Timestamp.from(l.since()), Timestamp.from(l.expires())));
         }
-        for (LakeTable table : Tables.all()) {
-            String columns = java.util.Arrays.stream(table.schema().fields())
-                    .map(LakeSql::columnDefinition)
-                    .collect(Collectors.joining(",\n  "));
-            String name = prefix + quote(table.name());
-            statements.add("CREATE TABLE IF NOT EXISTS " + name + " (\n  " + columns + ")\nUSING parquet\n"
-                    + "PARTITIONED BY (" + table.partitionColumns().stream().map(LakeSql::quote).collect(Collectors.joining(", ")) + ")\n"
-                    + "LOCATION '" + lake.tablePath(table).toString().replace("'", "\\'") + "';");
-            // Partitions written after this statement need it again: nightly jobs should run it after scoring.
-            statements.add("MSCK REPAIR TABLE " + name + ";");
-        }
-        return statements;
-    }
-
-    /** A metastore table needs its location to exist; tables no job has written yet get an empty folder. */
-    private void createMissingTableFolders() {
-        for (LakeTable table : Tables.all()) {
-            Path path = lake.tablePath(table);
-            try {
-                path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration()).mkdirs(path);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + path, e);
-            }
-        }
-    }
-
-    private static String columnDefinition(StructField field) {
-        // No NOT NULL: metastores do not enforce it on Parquet tables, and some reject it.
-        return quote(field.name()) + " " + field.dataType().sql();
-    }
-
-    private static String quote(String identifier) {
-        return "`" + identifier.replace("`", "``") + "`";
+        StructType schema = new StructType().add("lease_key", DataTypes.StringType).add("run_id", DataTypes.StringType)
+                .add("job_id", DataTypes.StringType).add("host", DataTypes.StringType).add("pid", DataTypes.LongType)
+                .add("since", DataTypes.TimestampType).add("expires", DataTypes.TimestampType);
+        return lake.spark().createDataFrame(rows, schema);
     }
 }

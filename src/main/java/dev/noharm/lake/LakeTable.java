@@ -11,17 +11,32 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One table of the lake: its name (as registered for Spark SQL), its folder under the lake root, its
- * partition columns (folders {@code column=value}, outermost first) and its full schema, partition
- * columns included. {@link Tables} holds every definition; data-lake-layout.md documents them.
+ * One Iceberg table of the lake: its name in the lake's catalog namespace, its identity partition columns
+ * (outermost first), the sort order its files are written in, its full schema, which class writes it, and
+ * how readers see it. {@link Tables} holds every definition; data-lake-layout.md documents them.
  */
-public record LakeTable(String name, String path, List<String> partitionColumns, StructType schema, String writer) {
+public record LakeTable(String name, List<String> partitionColumns, List<String> sortColumns, StructType schema, String writer,
+        Visibility visibility) {
+
+    /** What the pipeline's readers see of a table ({@link Lake#read}). */
+    public enum Visibility {
+        /** Every row. */
+        ALL,
+        /** Rows of committed dataset versions only: those with a {@code dataset_versions} row. */
+        COMMITTED_DATASET_VERSIONS,
+        /** Rows of one complete score per dataset version (the latest unless another is chosen): those with a {@code score_runs} row. */
+        COMPLETE_SCORES
+    }
 
     public LakeTable {
         partitionColumns = List.copyOf(partitionColumns);
+        sortColumns = List.copyOf(sortColumns);
         Set<String> fields = Arrays.stream(schema.fieldNames()).collect(Collectors.toSet());
-        if (!fields.containsAll(partitionColumns)) {
-            throw new IllegalArgumentException(name + ": partition columns must be schema fields");
+        if (!fields.containsAll(partitionColumns) || !fields.containsAll(sortColumns)) {
+            throw new IllegalArgumentException(name + ": partition and sort columns must be schema fields");
+        }
+        if (visibility == Visibility.COMPLETE_SCORES && !fields.containsAll(List.of("dataset_version", "score_id"))) {
+            throw new IllegalArgumentException(name + ": a score table needs dataset_version and score_id");
         }
     }
 

@@ -21,6 +21,10 @@ public final class SparkSessions {
                 .set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                 // Model calls cost money: a speculative copy of a task would pay twice.
                 .set("spark.speculation", "false");
+        if (!conf.contains("spark.sql.extensions")) {
+            // Iceberg's SQL: CALL procedures (rewrite_data_files, expire_snapshots, ...) and its DDL, for `sql` users.
+            conf.set("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+        }
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

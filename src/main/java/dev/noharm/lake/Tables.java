@@ -18,7 +18,7 @@ public final class Tables {
 
     public static final LakeTable DATASET_VERSIONS = new LakeTable(
             "dataset_versions",
-            "benchmark/dataset_versions",
+            List.of(),
             List.of("dataset_version"),
             schema(
                     required("dataset_version", StringType),
@@ -29,12 +29,13 @@ public final class Tables {
                     required("options", IntegerType),
                     required("annotations", LongType),
                     required("specialties", IntegerType)),
-            "dev.noharm.benchmark.IngestBenchmark");
+            "dev.noharm.benchmark.IngestBenchmark",
+            LakeTable.Visibility.ALL);
 
     public static final LakeTable CASES = new LakeTable(
             "cases",
-            "benchmark/cases",
             List.of("dataset_version"),
+            List.of("case_id"),
             schema(
                     required("dataset_version", StringType),
                     required("case_id", StringType),
@@ -42,12 +43,13 @@ public final class Tables {
                     required("text", StringType),
                     optional("source", StringType),
                     required("option_count", IntegerType)),
-            "dev.noharm.benchmark.IngestBenchmark");
+            "dev.noharm.benchmark.IngestBenchmark",
+            LakeTable.Visibility.COMMITTED_DATASET_VERSIONS);
 
     public static final LakeTable OPTIONS = new LakeTable(
             "options",
-            "benchmark/options",
             List.of("dataset_version"),
+            List.of("case_id", "option_no"),
             schema(
                     required("dataset_version", StringType),
                     required("case_id", StringType),
@@ -56,12 +58,13 @@ public final class Tables {
                     required("text", StringType),
                     required("escalation", BooleanType),
                     required("no_intervention", BooleanType)),
-            "dev.noharm.benchmark.IngestBenchmark");
+            "dev.noharm.benchmark.IngestBenchmark",
+            LakeTable.Visibility.COMMITTED_DATASET_VERSIONS);
 
     public static final LakeTable ANNOTATIONS = new LakeTable(
             "annotations",
-            "benchmark/annotations",
             List.of("dataset_version"),
+            List.of("case_id", "option_no", "annotator_id"),
             schema(
                     required("dataset_version", StringType),
                     required("case_id", StringType),
@@ -70,13 +73,14 @@ public final class Tables {
                     required("appropriateness", StringType),
                     required("harm_if_done", StringType),
                     required("harm_if_omitted", StringType)),
-            "dev.noharm.benchmark.IngestBenchmark");
+            "dev.noharm.benchmark.IngestBenchmark",
+            LakeTable.Visibility.COMMITTED_DATASET_VERSIONS);
 
     /** CONTRACT section 2: one row per (grading mode, option), with the per-case set memberships as flags. */
     public static final LakeTable OPTION_LABELS = new LakeTable(
             "option_labels",
-            "benchmark/option_labels",
             List.of("dataset_version"),
+            List.of("grading", "case_id", "option_no"),
             schema(
                     required("dataset_version", StringType),
                     required("grading", StringType),
@@ -94,7 +98,8 @@ public final class Tables {
                     required("escalation", BooleanType),
                     required("no_intervention", BooleanType),
                     required("annotators", IntegerType)),
-            "dev.noharm.benchmark.IngestBenchmark");
+            "dev.noharm.benchmark.IngestBenchmark",
+            LakeTable.Visibility.COMMITTED_DATASET_VERSIONS);
 
     /**
      * One row per model call outcome (a work item finished, successfully or not). Written in batches by
@@ -103,8 +108,8 @@ public final class Tables {
      */
     public static final LakeTable GENERATIONS = new LakeTable(
             "generations",
-            "generations",
-            List.of("run_id", "model_id"),
+            List.of("dataset_version", "model_id"),
+            List.of("case_id", "sample_index", "prompt_variant"),
             schema(
                     required("run_id", StringType),
                     required("model_id", StringType),
@@ -143,13 +148,14 @@ public final class Tables {
                     optional("team_providers", StringType),
                     optional("reviewed_work_key", StringType),
                     optional("chain_latency_ms", LongType)),
-            "dev.noharm.generation.ParquetGenerationSink");
+            "dev.noharm.generation.GenerationCommits",
+            LakeTable.Visibility.ALL);
 
     /** Responses imported from outside (physicians, other systems): CONTRACT section 3's JSON Lines. */
     public static final LakeTable RESPONSES = new LakeTable(
             "responses",
-            "responses",
-            List.of("import_id"),
+            List.of("dataset_version"),
+            List.of("responder", "condition", "trial", "case_id"),
             schema(
                     required("import_id", StringType),
                     required("dataset_version", StringType),
@@ -160,15 +166,17 @@ public final class Tables {
                     required("response_text", StringType),
                     required("source", StringType),
                     required("imported_at", TimestampType)),
-            "dev.noharm.scoring.ImportResponses");
+            "dev.noharm.scoring.ImportResponses",
+            LakeTable.Visibility.ALL);
 
     /** One row per (responder, trial, case) scored: how its response parsed. */
     public static final LakeTable SCORED_RESPONSES = new LakeTable(
             "scored_responses",
-            "scores/scored_responses",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "trial", "case_id"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("responder", StringType),
                     required("version", StringType),
                     required("condition", StringType),
@@ -179,15 +187,17 @@ public final class Tables {
                     required("conflicting", BooleanType),
                     required("recommended", IntegerType),
                     optional("runtime_seconds", DoubleType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /** The parsed decisions: one row per (responder, trial, case, option), recommended or not. */
     public static final LakeTable DECISIONS = new LakeTable(
             "decisions",
-            "scores/decisions",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "trial", "case_id", "option_no"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("responder", StringType),
                     required("version", StringType),
                     required("condition", StringType),
@@ -197,15 +207,17 @@ public final class Tables {
                     required("recommended", BooleanType),
                     required("parse_failure", BooleanType),
                     optional("runtime_seconds", DoubleType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /** Per (responder, grading, trial, case): severity, errors by level, and the sums every trial metric is built from. */
     public static final LakeTable CASE_RESULTS = new LakeTable(
             "case_results",
-            "scores/case_results",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "grading", "trial", "case_id"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("responder", StringType),
                     required("version", StringType),
                     required("condition", StringType),
@@ -239,15 +251,17 @@ public final class Tables {
                     required("harm_weight_max", DoubleType),
                     required("parse_failure", BooleanType),
                     optional("runtime_seconds", DoubleType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /** Every metric of CONTRACT section 4 per trial, long format: one row per (responder, grading, trial, cases, harm, metric). */
     public static final LakeTable TRIAL_METRICS = new LakeTable(
             "trial_metrics",
-            "scores/trial_metrics",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "grading", "trial", "cases", "metric", "harm"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("responder", StringType),
                     required("version", StringType),
                     required("condition", StringType),
@@ -257,15 +271,17 @@ public final class Tables {
                     required("harm", StringType),
                     required("metric", StringType),
                     required("value", DoubleType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /** The metrics across trials (trials, mean, sd, se, ci), with what the leaderboard needs to name each responder. */
     public static final LakeTable METRICS = new LakeTable(
             "metrics",
-            "scores/metrics",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "grading", "cases", "metric", "harm"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("responder", StringType),
                     required("version", StringType),
                     required("display_name", StringType),
@@ -283,15 +299,17 @@ public final class Tables {
                     optional("ci", DoubleType),
                     optional("bootstrap_low", DoubleType),
                     optional("bootstrap_high", DoubleType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /** Per option and responder: how often it was recommended, and the harm done by recommending or omitting it. */
     public static final LakeTable OPTION_RESULTS = new LakeTable(
             "option_results",
-            "scores/option_results",
-            List.of("dataset_version"),
+            List.of("dataset_version", "score_id"),
+            List.of("grading", "responder", "version", "condition", "case_id", "option_no"),
             schema(
                     required("dataset_version", StringType),
+                    required("score_id", StringType),
                     required("grading", StringType),
                     required("responder", StringType),
                     required("version", StringType),
@@ -307,7 +325,8 @@ public final class Tables {
                     required("appropriateness", StringType),
                     required("harmful_recommendations", LongType),
                     required("harmful_omissions", LongType)),
-            "dev.noharm.scoring.ScoreJob");
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
 
     /**
      * One row per completed score of a dataset version, written last (after every score table moved into
@@ -315,16 +334,18 @@ public final class Tables {
      */
     public static final LakeTable SCORE_RUNS = new LakeTable(
             "score_runs",
-            "scores/score_runs",
-            List.of("dataset_version"),
+            List.of(),
+            List.of("dataset_version", "scored_at"),
             schema(
                     required("dataset_version", StringType),
                     required("score_id", StringType),
                     required("scored_at", TimestampType),
                     required("ok_generations", LongType),
                     required("imported_responses", LongType),
-                    required("weights", StringType)),
-            "dev.noharm.scoring.ScoreJob");
+                    required("weights", StringType),
+                    optional("config", StringType)),
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.ALL);
 
     /**
      * Nightly comparisons of a model version with the previous version of the same model: every compared
@@ -333,8 +354,8 @@ public final class Tables {
      */
     public static final LakeTable REGRESSIONS = new LakeTable(
             "regressions",
-            "scores/regressions",
             List.of("dataset_version"),
+            List.of("checked_at", "model_id", "metric"),
             schema(
                     required("dataset_version", StringType),
                     required("nightly_id", StringType),
@@ -357,13 +378,14 @@ public final class Tables {
                     optional("worse_when", StringType),
                     optional("margin", DoubleType),
                     required("regression", BooleanType)),
-            "dev.noharm.nightly.NightlyJob");
+            "dev.noharm.nightly.NightlyJob",
+            LakeTable.Visibility.ALL);
 
     /** Every k-subset of a run's models scored as a post-hoc ensemble and ranked by one metric. */
     public static final LakeTable ENSEMBLE_SEARCH = new LakeTable(
             "ensemble_search",
-            "scores/ensemble_search",
             List.of("dataset_version"),
+            List.of("search_id", "rank"),
             schema(
                     required("dataset_version", StringType),
                     required("search_id", StringType),
@@ -378,11 +400,25 @@ public final class Tables {
                     required("trials", LongType),
                     required("mean", DoubleType),
                     required("rank", IntegerType)),
-            "dev.noharm.teams.EnsembleSearchJob");
+            "dev.noharm.teams.EnsembleSearchJob",
+            LakeTable.Visibility.ALL);
+
+    /**
+     * Leases on models, so two drivers never call one at once ({@link Leases}). Holds no rows: every change is a
+     * snapshot whose summary lists the live leases; the {@code sql} view shows them as rows.
+     */
+    public static final LakeTable LEASES = new LakeTable(
+            "leases",
+            List.of(),
+            List.of(),
+            schema(
+                    optional("lease_key", StringType)),
+            "dev.noharm.lake.Leases",
+            LakeTable.Visibility.ALL);
 
     public static List<LakeTable> all() {
         return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
-                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS, ENSEMBLE_SEARCH);
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS, ENSEMBLE_SEARCH, LEASES);
     }
 
     /** The tables ingest writes, committed by a row in dataset_versions. */

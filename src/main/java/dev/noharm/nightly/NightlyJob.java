@@ -13,9 +13,10 @@ import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.Comparison;
-import dev.noharm.scoring.HarmWeights;
 import dev.noharm.scoring.Metric;
+import dev.noharm.scoring.ScoreConfig;
 import dev.noharm.scoring.ScoreJob;
+import dev.noharm.teams.DerivedResponders;
 import java.io.PrintWriter;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -82,7 +83,8 @@ public final class NightlyJob {
             calls += generated.attempted();
             String scoreId = latestScoreIfCurrent(datasetVersion);
             if (scoreId == null) {
-                new ScoreJob(lake, HarmWeights.defaults(), out).run(List.of(datasetVersion));
+                // As the previous score of the version was made (its controls and ensembles too), or plainly the first time.
+                new ScoreJob(lake, out, ScoreConfig.Given.NOTHING, DerivedResponders::fromSpecs).run(List.of(datasetVersion));
                 scoreId = latestScoreIfCurrent(datasetVersion);
                 scoredVersions.add(datasetVersion);
             } else {
@@ -235,14 +237,8 @@ public final class NightlyJob {
     }
 
     private void appendRegressions(String datasetVersion, List<Row> rows) {
-        Path staging = lake.newStagingDir("nightly-" + datasetVersion);
-        try {
-            lake.spark().createDataFrame(rows, Tables.REGRESSIONS.schema()).drop("dataset_version").coalesce(1)
-                    .write().parquet(staging.toString());
-            lake.appendFiles(staging, lake.partitionPath(Tables.REGRESSIONS, datasetVersion));
-        } finally {
-            lake.deleteQuietly(staging);
-        }
+        lake.append(Tables.REGRESSIONS, lake.spark().createDataFrame(rows, Tables.REGRESSIONS.schema()),
+                java.util.Map.of("noharm.nightly-id", spec.run().runId(), "noharm.dataset-version", datasetVersion));
     }
 
     private void print(Summary summary) {

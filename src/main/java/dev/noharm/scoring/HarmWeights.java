@@ -47,6 +47,15 @@ public record HarmWeights(double[] byLevel) implements Serializable {
         return Arrays.hashCode(byLevel);
     }
 
+    /** The weights as {@link #parse} reads them: {@code none=0.0,uncertain=0.0,...}. */
+    public String spec() {
+        StringBuilder out = new StringBuilder();
+        for (Harm h : Harm.values()) {
+            out.append(out.length() == 0 ? "" : ",").append(h.wireName()).append('=').append(byLevel[h.ordinal()]);
+        }
+        return out.toString();
+    }
+
     @Override
     public String toString() {
         return Arrays.toString(byLevel);

@@ -63,8 +63,9 @@ public final class ImportResponses {
 
         String importId = Ids.sha256Hex(datasetVersion + "\n" + String.join("\n", lines)).substring(0, 16);
         int responders = (int) rows.stream().map(r -> r.get("responder") + "\u0000" + r.get("condition")).distinct().count();
-        if (lake.exists(lake.partitionPath(Tables.RESPONSES, importId))) {
-            return new Result(importId, datasetVersion, rows.size(), responders, true);
+        Result present = new Result(importId, datasetVersion, rows.size(), responders, true);
+        if (!lake.readAll(Tables.RESPONSES).where(col("import_id").equalTo(importId)).isEmpty()) {
+            return present;
         }
         Timestamp now = Timestamp.from(Instant.now());
         List<Row> sparkRows = new ArrayList<>();
@@ -76,15 +77,10 @@ public final class ImportResponses {
             v.put("imported_at", now);
             sparkRows.add(Tables.RESPONSES.row(v));
         }
-        Path staging = lake.newStagingDir("import-" + importId);
-        try {
-            lake.spark().createDataFrame(sparkRows, Tables.RESPONSES.schema()).coalesce(1).write()
-                    .partitionBy("import_id").parquet(new Path(staging, "responses").toString());
-            lake.publish(new Path(staging, "responses/import_id=" + importId), lake.partitionPath(Tables.RESPONSES, importId));
-        } finally {
-            lake.deleteQuietly(staging);
-        }
-        return new Result(importId, datasetVersion, rows.size(), responders, false);
+        // One commit, and only once: the same file imported twice at once is stored once.
+        boolean written = lake.appendUnlessPresent(Tables.RESPONSES, lake.spark().createDataFrame(sparkRows, Tables.RESPONSES.schema()),
+                col("import_id").equalTo(importId), Map.of("noharm.import-id", importId));
+        return written ? new Result(importId, datasetVersion, rows.size(), responders, false) : present;
     }
 
     private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts,

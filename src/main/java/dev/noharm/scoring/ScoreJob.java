@@ -14,11 +14,14 @@ import dev.noharm.ids.Ids;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
+import dev.noharm.lake.ScoreChoice;
 import dev.noharm.lake.Tables;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.hadoop.fs.Path;
+import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,45 +31,59 @@ import org.apache.spark.sql.functions;
  * Scores every response in the lake, per dataset version: parses each one (CONTRACT section 3), explodes
  * it to one decision per option, joins the option labels of both grading modes, and computes every
  * metric of CONTRACT section 4 per case, per trial and across trials, over all cases and per specialty.
- * Each run replaces the scoring tables' partitions of the versions it scores, staged and then published.
+ * Each run is a new score with an id of its own: every table gets one commit of rows stamped with it, and
+ * the score_runs row, committed last, makes it the version's latest complete score; earlier scores stay.
  * Only aggregates come back to the driver (the summary); the data stays on the executors.
  */
 public final class ScoreJob {
     static final List<String> TRIAL_KEYS = List.of("dataset_version", "responder", "version", "condition", "grading", "trial", "cases");
     static final List<String> METRIC_KEYS = List.of("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric");
 
-    private final Lake lake;
-    private final HarmWeights weights;
-    private final PrintWriter out;
-    private final int bootstrapReplicates;
-    private final long bootstrapSeed;
-    private final List<DerivedResponder> derived;
+    /** Spark setting that makes a score stop after committing N of its tables (for testing an interrupted score). */
+    public static final String CHAOS_STOP_AFTER_TABLES = "spark.noharm.chaos.stopScoreAfterTables";
 
+    private final Lake lake;
+    private final PrintWriter out;
+    private final ScoreConfig.Given given;
+    private final Function<List<String>, List<DerivedResponder>> derivedFromSpecs;
+    private final int stopAfterTables;
+
+    /**
+     * A score whose settings are {@code given} over those of the dataset version's previous score (so a plain
+     * {@code score} computes again the controls, ensembles and intervals the previous one had);
+     * {@code derivedFromSpecs} makes the derived responders those settings name.
+     */
+    public ScoreJob(Lake lake, PrintWriter out, ScoreConfig.Given given, Function<List<String>, List<DerivedResponder>> derivedFromSpecs) {
+        this.lake = lake;
+        this.out = out;
+        this.given = given;
+        this.derivedFromSpecs = derivedFromSpecs;
+        this.stopAfterTables = Integer.parseInt(lake.spark().conf().get(CHAOS_STOP_AFTER_TABLES, "0"));
+    }
+
+    /** Models, teams and imports only, with these weights: nothing is taken from earlier scores. */
     public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out) {
         this(lake, weights, out, 0, 1);
     }
 
     /** With {@code bootstrapReplicates > 0}, metrics over all cases also get a seeded case-bootstrap 95% interval. */
     public ScoreJob(Lake lake, HarmWeights weights, PrintWriter out, int bootstrapReplicates, long bootstrapSeed) {
-        this(lake, weights, out, bootstrapReplicates, bootstrapSeed, List.of());
+        this(lake, out, new ScoreConfig.Given(weights.spec(), bootstrapReplicates, bootstrapSeed, "", List.of()), specs -> List.of());
     }
 
-    private ScoreJob(Lake lake, HarmWeights weights, PrintWriter out, int bootstrapReplicates, long bootstrapSeed,
-            List<DerivedResponder> derived) {
-        this.lake = lake;
-        this.weights = weights;
-        this.out = out;
-        this.bootstrapReplicates = bootstrapReplicates;
-        this.bootstrapSeed = bootstrapSeed;
-        this.derived = List.copyOf(derived);
-    }
-
-    /** The same job, also scoring responders derived without calls (controls, ensembles). */
+    /** The same job, also scoring these responders derived without calls (controls, ensembles), and nothing the previous score had. */
     public ScoreJob withDerivedResponders(List<DerivedResponder> responders) {
-        return new ScoreJob(lake, weights, out, bootstrapReplicates, bootstrapSeed, responders);
+        String controls = responders.stream().map(DerivedResponder::spec).filter(x -> x.startsWith(DerivedResponder.CONTROLS))
+                .findFirst().orElse("");
+        List<String> ensembles = responders.stream().map(DerivedResponder::spec).filter(x -> !x.startsWith(DerivedResponder.CONTROLS))
+                .toList();
+        Map<String, DerivedResponder> bySpec = new LinkedHashMap<>();
+        responders.forEach(r -> bySpec.put(r.spec(), r));
+        return new ScoreJob(lake, out, new ScoreConfig.Given(given.weights(), given.bootstrapReplicates(), given.bootstrapSeed(),
+                controls, ensembles), specs -> specs.stream().map(bySpec::get).toList());
     }
 
-    public record Result(String datasetVersion, long responses, long parseFailures, long decisions) {}
+    public record Result(String datasetVersion, long responses, long parseFailures, long decisions, String scoreId) {}
 
     /** Scores the given dataset versions, or every version that has responses when none are given. */
     public List<Result> run(List<String> datasetVersions) {
@@ -89,6 +106,13 @@ public final class ScoreJob {
 
     private Result scoreVersion(String version) {
         lake.spark().sparkContext().setJobDescription("noharm score: dataset " + version);
+        ScoreConfig config = config(version);
+        HarmWeights weights = config.harmWeights();
+        List<DerivedResponder> derived = derivedFromSpecs.apply(config.derived());
+        String scoreId = Ids.newId();
+        Map<String, String> snapshot = Map.of("noharm.score-id", scoreId, "noharm.dataset-version", version);
+        Column thisScore = col("dataset_version").equalTo(version).and(col("score_id").equalTo(scoreId));
+
         Dataset<Row> cases = lake.read(Tables.CASES).where(col("dataset_version").equalTo(version))
                 .select("dataset_version", "case_id", "option_count", "specialty");
         Dataset<Row> labels = lake.read(Tables.OPTION_LABELS).where(col("dataset_version").equalTo(version));
@@ -114,68 +138,99 @@ public final class ScoreJob {
                 col("trial"), col("case_id"), col("parse_failure"), col("invalid_entries"), col("conflicting"),
                 size(col("recommended_options")).as("recommended"), col("runtime_seconds"));
 
-        Path staging = lake.newStagingDir("score-" + version);
-        try {
-            // Later stages read the staged decisions back rather than recomputing the parse.
-            write(Tables.SCORED_RESPONSES, scoredResponses, staging);
-            write(Tables.DECISIONS, decisions, staging);
-            Dataset<Row> stagedDecisions = readStaged(Tables.DECISIONS, staging);
+        // Each table is one commit of rows stamped with the score id; later steps read their input back from the
+        // committed table. Readers see none of it until the score_runs row, committed last, names the score.
+        Committer commit = new Committer(scoreId, snapshot);
+        commit.table(Tables.SCORED_RESPONSES, scoredResponses);
+        commit.table(Tables.DECISIONS, decisions);
+        Dataset<Row> committedDecisions = lake.readAll(Tables.DECISIONS).where(thisScore);
 
-            Dataset<Row> caseResults = CaseResults.compute(stagedDecisions, labels, weights);
-            write(Tables.CASE_RESULTS, caseResults, staging);
-            Dataset<Row> stagedCases = readStaged(Tables.CASE_RESULTS, staging);
+        commit.table(Tables.CASE_RESULTS, CaseResults.compute(committedDecisions, labels, weights));
+        Dataset<Row> committedCases = lake.readAll(Tables.CASE_RESULTS).where(thisScore);
 
-            Dataset<Row> scoped = CaseResults.withCaseSets(stagedCases).withColumn("weight", lit(1.0));
-            Dataset<Row> trialMetrics = TrialMetrics.compute(scoped, TRIAL_KEYS);
-            write(Tables.TRIAL_METRICS, trialMetrics, staging);
+        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases).withColumn("weight", lit(1.0));
+        commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
 
-            // One name per responder, even if the registry's display name changed between runs.
-            Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
-                    .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
-                            functions.max("provider").as("provider"));
-            Dataset<Row> metrics = TrialMetrics.acrossTrials(readStaged(Tables.TRIAL_METRICS, staging), METRIC_KEYS)
-                    .join(names, JoinKeys.of("responder", "version", "condition"));
-            metrics = withBootstrapIntervals(metrics, stagedCases, cases);
-            write(Tables.METRICS, metrics, staging);
-            write(Tables.OPTION_RESULTS, optionResults(stagedDecisions, labels), staging);
+        // One name per responder, even if the registry's display name changed between runs.
+        Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
+                .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
+                        functions.max("provider").as("provider"));
+        Dataset<Row> metrics = TrialMetrics.acrossTrials(lake.readAll(Tables.TRIAL_METRICS).where(thisScore), METRIC_KEYS)
+                .join(names, JoinKeys.of("responder", "version", "condition"));
+        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, config));
+        commit.table(Tables.OPTION_RESULTS, optionResults(committedDecisions, labels));
 
-            for (LakeTable table : List.of(Tables.SCORED_RESPONSES, Tables.DECISIONS, Tables.CASE_RESULTS,
-                    Tables.TRIAL_METRICS, Tables.METRICS, Tables.OPTION_RESULTS)) {
-                lake.publish(new Path(new Path(staging, table.name()), "dataset_version=" + version), lake.partitionPath(table, version));
-            }
-            recordScoreRun(version, okGenerations, importedResponses, staging);
-        } finally {
-            lake.deleteQuietly(staging);
-        }
-
-        Row totals = lake.read(Tables.SCORED_RESPONSES).where(col("dataset_version").equalTo(version))
-                .agg(count(lit(1)), sum(when(col("parse_failure"), 1).otherwise(0)), functions.countDistinct("responder", "version", "condition"))
-                .first();
-        long decisionsCount = lake.read(Tables.DECISIONS).where(col("dataset_version").equalTo(version)).count();
-        called.unpersist();
-        Result result = new Result(version, totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1), decisionsCount);
-        out.printf("score: dataset %s: %d responders, %d responses (%d parse failures), %d option decisions scored%n",
-                version, totals.getLong(2), result.responses(), result.parseFailures(), result.decisions());
-        return result;
-    }
-
-    /** Appends this score's row to score_runs, after every score table is in place. */
-    private void recordScoreRun(String version, long okGenerations, long importedResponses, Path staging) {
-        Row row = Tables.SCORE_RUNS.row(java.util.Map.of(
+        Row run = Tables.SCORE_RUNS.row(Map.of(
                 "dataset_version", version,
-                "score_id", Ids.newId(),
+                "score_id", scoreId,
                 "scored_at", java.sql.Timestamp.from(java.time.Instant.now()),
                 "ok_generations", okGenerations,
                 "imported_responses", importedResponses,
-                "weights", weights.toString()));
-        Path staged = new Path(staging, Tables.SCORE_RUNS.name());
-        lake.spark().createDataFrame(List.of(row), Tables.SCORE_RUNS.schema()).drop("dataset_version").coalesce(1)
-                .write().parquet(staged.toString());
-        lake.appendFiles(staged, lake.partitionPath(Tables.SCORE_RUNS, version));
+                "weights", weights.toString(),
+                "config", config.toJson()));
+        lake.append(Tables.SCORE_RUNS, lake.spark().createDataFrame(List.of(run), Tables.SCORE_RUNS.schema()), snapshot);
+        called.unpersist();
+
+        Row totals = lake.readAll(Tables.SCORED_RESPONSES).where(thisScore)
+                .agg(count(lit(1)), sum(when(col("parse_failure"), 1).otherwise(0)), functions.countDistinct("responder", "version", "condition"))
+                .first();
+        long decisionsCount = committedDecisions.count();
+        Result result = new Result(version, totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1), decisionsCount, scoreId);
+        out.printf("score: dataset %s: %d responders, %d responses (%d parse failures), %d option decisions scored (score %s)%n",
+                version, totals.getLong(2), result.responses(), result.parseFailures(), result.decisions(), scoreId);
+        return result;
+    }
+
+    /** The previous score's settings of the version, with what this job was given put over them; says which it repeats. */
+    private ScoreConfig config(String version) {
+        List<Row> previous = ScoreChoice.LATEST.runs(lake).where(col("dataset_version").equalTo(version)).collectAsList();
+        if (previous.isEmpty()) {
+            return ScoreConfig.DEFAULT.with(given);
+        }
+        Row last = previous.get(0);
+        String json = last.getAs("config");
+        boolean repeats = given.controls() == null || given.ensembles() == null || given.bootstrapReplicates() == null
+                || given.weights() == null;
+        if (json == null) {
+            if (repeats) {
+                out.printf("score: dataset %s: the previous score (%s) kept no settings (an earlier release wrote it); whatever controls, "
+                        + "ensembles or intervals it had are not computed again: ask for them with --controls, --ensemble, --bootstrap%n",
+                        version, last.<String>getAs("score_id"));
+            }
+            return ScoreConfig.DEFAULT.with(given);
+        }
+        ScoreConfig config = ScoreConfig.fromJson(json).with(given);
+        if (repeats) {
+            out.printf("score: dataset %s: as the previous score (%s), unless given here: %s%n", version, last.<String>getAs("score_id"),
+                    config.describe());
+        }
+        return config;
+    }
+
+    /** Commits one score table per call, each rows stamped with the score id. */
+    private final class Committer {
+        private final String scoreId;
+        private final Map<String, String> snapshot;
+        private int committed;
+
+        Committer(String scoreId, Map<String, String> snapshot) {
+            this.scoreId = scoreId;
+            this.snapshot = snapshot;
+        }
+
+        void table(LakeTable table, Dataset<Row> rows) {
+            if (stopAfterTables > 0 && committed == stopAfterTables) {
+                throw new IllegalStateException("score " + scoreId + " stopped after " + committed + " tables (chaos setting)");
+            }
+            lake.append(table, rows.withColumn("score_id", lit(scoreId)), snapshot);
+            committed++;
+        }
     }
 
     /** Adds bootstrap_low / bootstrap_high (AllCases rows only; empty elsewhere or when bootstrapping is off). */
-    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases) {
+    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, ScoreConfig config) {
+        int bootstrapReplicates = config.bootstrapReplicates();
+        long bootstrapSeed = config.bootstrapSeed();
         if (bootstrapReplicates <= 0) {
             return metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"));
         }
@@ -200,17 +255,4 @@ public final class ScoreJob {
                 .withColumn("recommend_rate", col("recommended").divide(col("responses")));
     }
 
-    private void write(LakeTable table, Dataset<Row> data, Path staging) {
-        List<Column> columns = new ArrayList<>();
-        for (String name : table.schema().fieldNames()) {
-            columns.add(col(name).cast(table.schema().apply(name).dataType()));
-        }
-        data.select(columns.toArray(Column[]::new)).write()
-                .partitionBy(table.partitionColumns().toArray(String[]::new))
-                .parquet(new Path(staging, table.name()).toString());
-    }
-
-    private Dataset<Row> readStaged(LakeTable table, Path staging) {
-        return lake.spark().read().schema(table.schema()).parquet(new Path(staging, table.name()).toString());
-    }
 }

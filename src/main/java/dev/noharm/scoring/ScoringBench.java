@@ -79,6 +79,8 @@ public final class ScoringBench {
                         .and(xxhash64(col("responder"), col("trial"), col("case_id"), col("option_no")).mod(100).lt(45)))
                 .withColumn("runtime_seconds", lit(null).cast("double"));
         decisions.write().mode(SaveMode.Overwrite).parquet(decisionsPath);
+        // DuckDB reads the labels as plain Parquet files, like the decisions.
+        lake.read(Tables.OPTION_LABELS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(dir.resolve("labels").toString());
         double generateSeconds = (System.nanoTime() - genStart) / 1e9;
 
         List<Double> sparkSeconds = new ArrayList<>();
@@ -122,7 +124,7 @@ public final class ScoringBench {
 
     /** The same aggregation in DuckDB SQL over the same Parquet files: case sums, then trial sums and metrics. */
     private static void duckdb(Path dir, String decisions, Lake lake) throws SQLException {
-        String labels = lake.tablePath(Tables.OPTION_LABELS).toUri().getPath() + "/*/*.parquet";
+        String labels = dir.resolve("labels").toString() + "/*.parquet";
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             s.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
             s.execute("CREATE TEMP TABLE case_results AS "

@@ -35,6 +35,11 @@ public final class Controls implements DerivedResponder {
     }
 
     @Override
+    public String spec() {
+        return DerivedResponders.CONTROLS + randomTrials + ":" + seed;
+    }
+
+    @Override
     public Dataset<Row> responses(Lake lake, String datasetVersion, Dataset<Row> cases, Dataset<Row> parsed) {
         Dataset<Row> options = lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(datasetVersion))
                 .select("dataset_version", "case_id", "option_no", "no_intervention");

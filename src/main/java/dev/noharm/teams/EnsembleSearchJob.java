@@ -14,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,16 +57,8 @@ public final class EnsembleSearchJob {
                 .withColumn("search_id", lit(searchId))
                 .withColumn("searched_at", lit(Timestamp.from(Instant.now())))
                 .withColumn("rule", lit(request.rule().label()));
-        Path staging = lake.newStagingDir("ensemble-search-" + searchId);
-        try {
-            ranked.select(java.util.Arrays.stream(Tables.ENSEMBLE_SEARCH.schema().fieldNames())
-                            .filter(n -> !n.equals("dataset_version")).map(n -> col(n).cast(Tables.ENSEMBLE_SEARCH.schema().apply(n).dataType()))
-                            .toArray(Column[]::new))
-                    .coalesce(1).write().parquet(staging.toString());
-            lake.appendFiles(staging, lake.partitionPath(Tables.ENSEMBLE_SEARCH, request.datasetVersion()));
-        } finally {
-            lake.deleteQuietly(staging);
-        }
+        lake.append(Tables.ENSEMBLE_SEARCH, ranked.withColumn("dataset_version", lit(request.datasetVersion())),
+                java.util.Map.of("noharm.search-id", searchId));
         double seconds = (System.nanoTime() - started) / 1e9;
         Dataset<Row> stored = lake.read(Tables.ENSEMBLE_SEARCH).where(col("search_id").equalTo(searchId));
         long subsets = stored.count();

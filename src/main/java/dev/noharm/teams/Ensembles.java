@@ -49,6 +49,11 @@ public final class Ensembles {
             return Ensembles.responses(parsed, this);
         }
 
+        @Override
+        public String spec() {
+            return DerivedResponders.ENSEMBLE + name + "=" + rule.label() + ":" + String.join(",", members);
+        }
+
         public static Ensemble parse(String text) {
             int eq = text.indexOf('=');
             int colon = text.indexOf(':', eq + 1);

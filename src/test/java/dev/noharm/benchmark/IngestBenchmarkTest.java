@@ -79,7 +79,19 @@ class IngestBenchmarkTest {
         assertEquals(v, version.getAs("dataset_version"));
         assertEquals(2, (int) version.getAs("cases"));
         assertEquals(17L, (long) version.getAs("annotations"));
-        assertEquals(List.of(tmp.resolve("lake/_staging")), listFiles(tmp.resolve("lake/_staging")), "staging is cleaned up");
+        // One commit per table, and every data file on disk belongs to a table: nothing half written is left.
+        for (var table : List.of(Tables.CASES, Tables.OPTIONS, Tables.ANNOTATIONS, Tables.OPTION_LABELS, Tables.DATASET_VERSIONS)) {
+            assertEquals(1, lake.spark().table(lake.tableName(table) + ".snapshots").count(), table.name());
+        }
+        java.util.Set<String> referenced = new java.util.TreeSet<>();
+        for (var table : Tables.all()) {
+            lake.spark().table(lake.tableName(table) + ".files").select("file_path").collectAsList()
+                    .forEach(r -> referenced.add(Path.of(java.net.URI.create(r.getString(0))).toString()));
+        }
+        java.util.Set<String> onDisk = new java.util.TreeSet<>();
+        listFiles(tmp.resolve("lake/warehouse")).stream().filter(p -> p.toString().endsWith(".parquet")).forEach(p -> onDisk.add(p.toString()));
+        assertEquals(referenced, onDisk);
+        assertEquals(5, onDisk.size(), "a file per benchmark table");
     }
 
     @Test

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
-import dev.noharm.lake.ParquetBatchFiles;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
+import dev.noharm.testing.LakeTables;
 import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.SecretsManagerServer;
 import dev.noharm.testing.SubmitProcess;
@@ -21,13 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. */
 class GenerationIT {
@@ -49,32 +46,6 @@ class GenerationIT {
         return spec;
     }
 
-    private static List<Path> committedFiles(Path lake) throws IOException {
-        Path root = lake.resolve("generations");
-        if (!Files.exists(root)) {
-            return List.of();
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith(".")).toList();
-        }
-    }
-
-    private static long rows(Path lake) throws IOException {
-        long rows = 0;
-        for (Path file : committedFiles(lake)) {
-            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-                    new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-                rows += reader.getRecordCount();
-            }
-        }
-        return rows;
-    }
-
-    private static int distinctKeys(Path lake) {
-        return ParquetBatchFiles.readColumn(new org.apache.hadoop.fs.Path(lake.toUri().toString() + "/generations/run_id=*/model_id=*/*.parquet"),
-                "work_key", new Configuration()).size();
-    }
-
     @Test
     void aKilledRunResumesLosingOnlyWhatWasInFlightAndPayingForNothingTwice(@TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
@@ -84,24 +55,66 @@ class GenerationIT {
             Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 10);
             Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (committedFiles(lake).size() < 6 && System.nanoTime() < deadline && first.isAlive()) {
-                Thread.sleep(50);
+            while (LakeTables.generationRows(lake) < 30 && System.nanoTime() < deadline && first.isAlive()) {
+                Thread.sleep(100);
             }
             assertTrue(first.isAlive(), "the run must still be going when it is killed");
-            first.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit
+            first.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit, its lease left behind
             first.waitFor(1, TimeUnit.MINUTES);
-            long committed = rows(lake);
+            long committed = LakeTables.generationRows(lake);
             long paidBeforeKill = sim.stats().accepted();
             assertTrue(committed >= 30 && committed < 200, "committed before the kill: " + committed);
             // Lost = paid but not committed: at most what was in flight plus the unflushed buffers (2 tasks x (4 + 5)).
             assertTrue(paidBeforeKill - committed <= 18, "paid " + paidBeforeKill + ", committed " + committed);
 
-            assertEquals(0, run(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString()));
-            assertEquals(200, rows(lake));
-            assertEquals(200, distinctKeys(lake), "one row per item, no duplicates");
+            // The killed driver's lease on model a is not in force: its process is gone.
+            assertEquals(0, run(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString()),
+                    SubmitProcess.stderrTail(work));
+            assertEquals(200, LakeTables.generationRows(lake));
+            assertEquals(200, LakeTables.workKeys(lake).size(), "one row per item, no duplicates");
             assertEquals(200 - committed, sim.stats().accepted() - paidBeforeKill, "the rerun called exactly what was missing");
             String out = Files.readString(work.resolve("stdout.txt"));
             assertTrue(out.contains("200 items planned, " + committed + " already done, " + (200 - committed) + " to call"), out);
+        }
+    }
+
+    @Test
+    void twoDriversOnOneLakeNeverPayTwiceTheSecondStopsOrWaits(@TempDir Path work) throws Exception {
+        Path lake = work.resolve("lake");
+        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
+            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 4);
+            // A cron run, and while it runs a manual run of the same spec (each its own submit.sh, its own folder for output).
+            Path cron = Files.createDirectories(work.resolve("cron"));
+            Path manual = Files.createDirectories(work.resolve("manual"));
+            Path patient = Files.createDirectories(work.resolve("patient"));
+            Process first = SubmitProcess.start(cron, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
+            // The second starts once the first holds its lease and is calling (it says what it plans after taking it).
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (first.isAlive() && System.nanoTime() < deadline && !(Files.exists(cron.resolve("stdout.txt"))
+                    && Files.readString(cron.resolve("stdout.txt")).contains("items planned"))) {
+                Thread.sleep(100);
+            }
+            assertTrue(first.isAlive(), Files.readString(cron.resolve("stderr.txt")));
+            Process second = SubmitProcess.start(manual, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
+            Process third = SubmitProcess.start(patient, Map.of(),
+                    List.of("generate", "--spec", spec.toString(), "--lake", lake.toString(), "--wait-for-lease", "300"));
+            assertTrue(second.waitFor(3, TimeUnit.MINUTES));
+            assertEquals(7, second.exitValue(), Files.readString(manual.resolve("stderr.txt")));
+            String refusal = Files.readString(manual.resolve("stderr.txt"));
+            assertTrue(refusal.contains("the lake is busy: model:a is leased by run it (job ") && refusal.contains(", pid " + first.pid() + ") since "),
+                    refusal);
+            assertTrue(first.waitFor(3, TimeUnit.MINUTES));
+            assertEquals(0, first.exitValue(), Files.readString(cron.resolve("stderr.txt")));
+            assertTrue(third.waitFor(3, TimeUnit.MINUTES));
+            assertEquals(0, third.exitValue(), Files.readString(patient.resolve("stderr.txt")));
+            String waited = Files.readString(patient.resolve("stdout.txt"));
+            assertTrue(waited.contains("generate: waiting (until ") && waited.contains("80 items planned, 80 already done, 0 to call"), waited);
+
+            assertEquals(80, sim.stats().accepted(), "80 items, each paid for once");
+            assertEquals(80, LakeTables.generationRows(lake));
+            assertEquals(80, LakeTables.workKeys(lake).size());
         }
     }
 
@@ -129,7 +142,7 @@ class GenerationIT {
             if (source.equals("api_key_secret")) {
                 assertTrue(secrets.reads() >= 2, "read by the driver's check and by the executor: " + secrets.reads());
             }
-            assertTrue(committedFiles(lake).size() > 0);
+            assertTrue(LakeTables.generationRows(lake) > 0);
             try (Stream<Path> walk = Files.walk(work)) {
                 for (Path file : walk.filter(Files::isRegularFile).toList()) {
                     byte[] bytes = Files.readAllBytes(file);

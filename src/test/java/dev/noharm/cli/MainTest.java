@@ -31,7 +31,7 @@ class MainTest {
     void unknownCommandIsAOneLineUsageError() {
         Outcome o = run("ingestt");
         assertEquals(ExitCode.USAGE, o.code());
-        assertEquals("error: unknown command 'ingestt' (commands: ingest, synthesize, generate, simulator, demo, nightly, import, score, export, compare, ensembles, sql, ddl, report, bench)\n", o.err());
+        assertEquals("error: unknown command 'ingestt' (commands: ingest, synthesize, generate, simulator, demo, nightly, import, score, export, compare, ensembles, sql, report, maintain, migrate, bench)\n", o.err());
     }
 
     @Test
@@ -50,7 +50,7 @@ class MainTest {
 
     @Test
     void everyCommandAnswersHelp() {
-        for (String command : new String[] {"ingest", "synthesize", "generate", "simulator", "demo", "nightly", "import", "score", "export", "compare", "ensembles", "sql", "ddl", "report", "bench generation", "bench scoring", "bench ensembles"}) {
+        for (String command : new String[] {"ingest", "synthesize", "generate", "simulator", "demo", "nightly", "import", "score", "export", "compare", "ensembles", "sql", "report", "maintain", "migrate", "bench generation", "bench scoring", "bench ensembles"}) {
             String[] words = (command + " --help").split(" ");
             Outcome o = run(words);
             assertEquals(ExitCode.OK, o.code(), command);

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** sql and ddl through the command line, on a lake with a simulated model and an imported physician, scored. */
+/** sql through the command line, on a lake with a simulated model and an imported physician, scored. */
 @ExtendWith(SparkTestSession.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SqlCommandTest {
@@ -107,36 +107,51 @@ class SqlCommandTest {
         while (blocks.find()) {
             queries.add(blocks.group(1));
         }
-        assertEquals(4, queries.size());
+        assertEquals(5, queries.size());
         Path file = tmp.resolve("doc-queries.sql");
-        Files.writeString(file, String.join("\n", queries));
+        // The doc names the catalog as a user's session does (lake); this test's lake has its own name in the shared session.
+        Files.writeString(file, String.join("\n", queries).replace("lake.noharm.", lake.catalogName() + ".noharm."));
         Outcome o = run("sql", "-f", file.toString(), "--format", "csv");
         assertEquals(ExitCode.OK, o.code(), o.err());
 
-        // Query 1: c1 option 1 is the only option whose omission is severe (Majority); the omitter's row is
+        // The doc's first query selects the latest complete score of each dataset version, as another engine would:
+        // as many rows as the metrics view shows. CSV outputs follow each other; the next one starts with its header.
+        String second = "case_id,specialty,option_no,text,harm_if_omitted,omitted,responses\n";
+        String first = o.out().substring(0, o.out().indexOf(second));
+        assertTrue(first.startsWith("dataset_version,score_id,responder,version,display_name,"), first);
+        assertEquals(lake.read(Tables.METRICS).count() + 1, first.lines().count());
+        // Query 2: c1 option 1 is the only option whose omission is severe (Majority); the omitter's row is
         // there exactly when it left that option out at least once, counted independently from decisions.
         long omitted = lake.read(Tables.DECISIONS)
                 .where("responder = 'sim-omitter' AND case_id = 'c1' AND option_no = 1 AND NOT recommended").count();
         String expectedFirst = "case_id,specialty,option_no,text,harm_if_omitted,omitted,responses\n"
                 + (omitted > 0 ? "c1,Cardiology,1,Drug A,severe," + omitted + ",3\n" : "");
-        assertTrue(o.out().startsWith(expectedFirst), o.out());
-        // Query 3: the physician recommended c1/1 (rate 1.0) and c2/2 not at all (rate 0.0).
+        assertTrue(o.out().substring(first.length()).startsWith(expectedFirst), o.out());
+        // Query 4: the physician recommended c1/1 (rate 1.0) and c2/2 not at all (rate 0.0).
         assertTrue(o.out().contains("responder,specialty,version,severe_case_harm_rate,trials\n"), o.out());
         assertTrue(o.out().contains("case_id,option_no,text,physicians_recommend,models_recommend,gap\n"), o.out());
         assertTrue(o.out().contains("checked_at,model_id,previous_version,version,grading,cases,metric,harm,previous,now,low,high\n"), o.out());
     }
 
     @Test
-    void theDdlCreatesTablesThatReadLikeTheLake(SparkSession spark) {
-        Outcome o = run("ddl", "--database", "noharm_ddl_test");
-        assertEquals(ExitCode.OK, o.code(), o.err());
-        for (String statement : SqlCommand.statements(o.out())) {
-            spark.sql(statement);
-        }
-        assertEquals(lake.read(Tables.DECISIONS).count(), spark.sql("SELECT * FROM noharm_ddl_test.decisions").count());
-        assertEquals(lake.read(Tables.METRICS).where("metric = 'Safety'").count(),
-                spark.sql("SELECT * FROM noharm_ddl_test.metrics WHERE metric = 'Safety'").count());
-        assertEquals(2, spark.sql("SELECT * FROM noharm_ddl_test.cases").count());
-        spark.sql("DROP DATABASE noharm_ddl_test CASCADE");
+    void everyScoreAndTheTablesHistoryStayReachable() {
+        // A second score of the same lake: the views show the latest, the tables' full names every score and snapshot.
+        String first = lake.read(Tables.SCORE_RUNS).first().getAs("score_id");
+        long firstSnapshot = lake.table(Tables.METRICS).currentSnapshot().snapshotId();
+        long rowsPerScore = lake.read(Tables.METRICS).count();
+        String second = new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of()).get(0).scoreId();
+        String full = lake.catalogName() + ".noharm.metrics";
+
+        Outcome views = run("sql", "--format", "csv", "SELECT count(DISTINCT score_id) AS scores, max(score_id) AS id FROM metrics");
+        assertEquals(ExitCode.OK, views.code(), views.err());
+        assertEquals("scores,id\n1," + second + "\n", views.out());
+        Outcome all = run("sql", "--format", "csv", "SELECT count(DISTINCT score_id) AS scores, count(*) AS n FROM " + full);
+        assertEquals("scores,n\n2," + 2 * rowsPerScore + "\n", all.out());
+        Outcome chosen = run("sql", "--format", "csv", "--score-id", first, "SELECT DISTINCT score_id FROM metrics");
+        assertEquals("score_id\n" + first + "\n", chosen.out());
+        Outcome travel = run("sql", "--format", "csv", "SELECT count(*) AS n, max(score_id) AS id FROM " + full + " VERSION AS OF " + firstSnapshot);
+        assertEquals("n,id\n" + rowsPerScore + "," + first + "\n", travel.out());
+        Outcome history = run("sql", "--format", "csv", "SELECT count(*) AS n FROM " + full + ".snapshots");
+        assertEquals("n\n2\n", history.out(), "one commit per score");
     }
 }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
-import dev.noharm.lake.ParquetBatchFiles;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.simulator.SimulatorStats;
+import dev.noharm.testing.LakeTables;
 import dev.noharm.testing.LoopbackPorts;
 import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,10 +156,8 @@ class StandaloneClusterIT {
             assertEquals(0, first.exitValue(), SubmitProcess.stderrTail(work));
 
             int planned = 20 * SAMPLES;
-            java.util.Set<String> keys = ParquetBatchFiles.readColumn(new org.apache.hadoop.fs.Path(lake + "/generations/run_id=*/model_id=*/*.parquet"),
-                    "work_key", new Configuration());
-            assertEquals(planned, keys.size(), "every item has a row: nothing lost");
-            assertEquals(planned, committedRows(work.resolve("lake")), "and only one: nothing duplicated");
+            assertEquals(planned, LakeTables.workKeys(work.resolve("lake")).size(), "every item has a row: nothing lost");
+            assertEquals(planned, LakeTables.generationRows(work.resolve("lake")), "and only one: nothing duplicated");
             SimulatorStats stats = sim.stats();
             assertTrue(servedAtKill < planned, "the kill came mid-run (" + servedAtKill + " of " + planned + ")");
             // Only calls in flight on the killed executor (2 tasks x 4) and its uncommitted batch (<= 5 per task) repeat.
@@ -197,19 +194,6 @@ class StandaloneClusterIT {
             }
             executors().forEach(ProcessHandle::destroyForcibly);
         }
-    }
-
-    private static long committedRows(Path lake) throws IOException {
-        long rows = 0;
-        try (Stream<Path> walk = Files.walk(lake.resolve("generations"))) {
-            for (Path file : walk.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith(".")).toList()) {
-                try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-                        new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-                    rows += reader.getRecordCount();
-                }
-            }
-        }
-        return rows;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -42,7 +42,8 @@ class SubmitScriptIT {
         Run first = submit(work, "ingest", "--sample");
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("20 cases, 212 options, 636 annotations"), first.out());
-        assertTrue(Files.isDirectory(work.resolve("lake/benchmark/option_labels")), "default lake is ./lake");
+        assertTrue(Files.isDirectory(work.resolve("lake/warehouse/noharm/option_labels/data")) && Files.isRegularFile(work.resolve("lake/catalog.sqlite")),
+                "default lake is ./lake, its catalog inside");
         assertFalse(first.err().contains("ERROR"), first.err());
 
         Run second = submit(work, "ingest", "--sample", "--master", "local[1]");

@@ -85,6 +85,11 @@ class GenerateJobTest {
             assertTrue(first.<java.sql.Timestamp>getAs("finished_at").compareTo(first.getAs("started_at")) >= 0);
             assertEquals(6, rows.stream().map(r -> r.<String>getAs("work_key")).distinct().count());
             assertTrue(run.output().contains("generate: 6/6 items (100%)"), run.output());
+            // The batches (a commit per 5 results per task) were compacted into a file per partition (model), and the
+            // batch snapshots squashed: the batch files are gone from disk, not only from the table.
+            assertTrue(run.output().contains("generate: compacted the job's"), run.output());
+            assertEquals(2, lake.spark().table(lake.tableName(dev.noharm.lake.Tables.GENERATIONS) + ".files").count());
+            assertEquals(2, parquetFiles(tmp.resolve("lake/warehouse/noharm/generations/data")).size());
 
             GenerationFixture.Run again = GenerationFixture.generate(lake, spec, registry, name -> null);
             assertEquals(0, again.result().attempted());
@@ -157,15 +162,18 @@ class GenerateJobTest {
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2), sample, 0)) {
             ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, ""));
             spark.conf().set(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS, "1");
+            spark.conf().set(GenerationSettings.CONF_PREFIX + "compact", "false"); // keep the batch files to look at
             try {
                 GenerationFixture.generate(lake, GenerationFixture.spec("r4", Map.of("a", 3), ""), registry, name -> null);
             } finally {
                 spark.conf().unset(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS);
+                spark.conf().unset(GenerationSettings.CONF_PREFIX + "compact");
             }
             List<Row> rows = GenerationFixture.generations(lake);
             assertEquals(60, rows.size());
             assertEquals(60, rows.stream().map(r -> r.<String>getAs("work_key")).distinct().count(), "no duplicates");
-            List<String> files = parquetFiles(tmp.resolve("lake/generations"));
+            List<String> files = lake.spark().table(lake.tableName(dev.noharm.lake.Tables.GENERATIONS) + ".files").select("file_path")
+                    .collectAsList().stream().map(r -> r.getString(0)).toList();
             assertTrue(files.stream().anyMatch(f -> f.contains("-a0-")) && files.stream().anyMatch(f -> f.contains("-a1-")),
                     "the first attempt committed and failed, the second finished: " + files);
             // At most the calls in flight when the first attempts failed (2 tasks x 4 threads) were paid twice.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
 import dev.noharm.lake.Lake;
+import dev.noharm.lake.Migration;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.ReleaseLake;
@@ -20,13 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A lake written by an earlier release resumes: everything it paid for is found, only its failed items are called. */
+/** A lake written by an earlier release, migrated, resumes: everything it paid for is found, only its failed items are called. */
 @ExtendWith(SparkTestSession.class)
 class ReleaseLakeResumeTest {
     @Test
     void rerunningTheReleasesSpecCallsOnlyWhatFailedThen(SparkSession spark, @TempDir Path tmp) throws Exception {
         Path fixture = ReleaseLake.copyTo(tmp.resolve("fixture"));
         Lake lake = new Lake(spark, fixture.resolve("lake").toString());
+        new Migration(lake).from(fixture.resolve("lake").toString());
         var benchmark = new BenchmarkReader().read(BenchmarkSource.folder(fixture.resolve("bench").toString(), new Configuration()));
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2), benchmark, 0)) {
             // The model that was down then is up now: its 4 failed items are the only work left.

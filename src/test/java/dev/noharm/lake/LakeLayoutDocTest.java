@@ -16,13 +16,14 @@ import org.junit.jupiter.api.Test;
 class LakeLayoutDocTest {
 
     @Test
-    void everyTableIsDocumentedWithItsPathPartitioningWriterAndColumns() throws IOException {
+    void everyTableIsDocumentedWithItsPartitioningSortOrderWriterAndColumns() throws IOException {
         String doc = Files.readString(Path.of("data-lake-layout.md"));
         for (LakeTable table : Tables.all()) {
             String section = section(doc, table.name());
-            assertTrue(section.contains("Path `" + table.path() + "`"), table.name() + ": path");
-            assertTrue(section.contains("partitioned by `" + String.join("`, `", table.partitionColumns()) + "`"),
-                    table.name() + ": partitioning");
+            assertTrue(section.contains(table.partitionColumns().isEmpty() ? "Unpartitioned"
+                    : "Partitioned by `" + String.join("`, `", table.partitionColumns()) + "`"), table.name() + ": partitioning");
+            assertTrue(section.contains(table.sortColumns().isEmpty() ? "no sort order"
+                    : "sorted by `" + String.join("`, `", table.sortColumns()) + "`"), table.name() + ": sort order");
             assertTrue(section.contains("Writer: `" + table.writer() + "`"), table.name() + ": writer");
             assertEquals(Arrays.stream(table.schema().fields()).map(StructField::name).toList(), documentedColumns(section),
                     table.name() + ": columns");

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class RecordRowsTest {
     /** A table of three columns, and records that match it or not. */
-    private static final LakeTable TABLE = new LakeTable("t", "t", List.of("part"), org.apache.spark.sql.types.DataTypes.createStructType(List.of(
+    private static final LakeTable TABLE = new LakeTable("t", List.of("part"), List.of(), org.apache.spark.sql.types.DataTypes.createStructType(List.of(
             org.apache.spark.sql.types.DataTypes.createStructField("part", org.apache.spark.sql.types.DataTypes.StringType, false),
             org.apache.spark.sql.types.DataTypes.createStructField("sample_index", org.apache.spark.sql.types.DataTypes.IntegerType, false),
-            org.apache.spark.sql.types.DataTypes.createStructField("note", org.apache.spark.sql.types.DataTypes.StringType, true))), "test");
+            org.apache.spark.sql.types.DataTypes.createStructField("note", org.apache.spark.sql.types.DataTypes.StringType, true))), "test",
+            LakeTable.Visibility.ALL);
 
     public record Inner(@Nullable String note) {}
 

@@ -1,7 +1,6 @@
 package dev.noharm.lake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
@@ -26,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole pipeline (ingest, generate against the simulator, import, score, export, report) on an
  * {@code s3a://} lake served by s3proxy, a real S3-protocol server started on loopback as its own process,
- * and the same on a local lake: the exported results must be equal. Spark's writes must have gone through
- * the S3A magic committer (its job summaries say so).
+ * with the catalog that makes commits atomic there (Iceberg's JDBC catalog on an SQLite file), and the same
+ * on a local lake: the exported results must be equal. Then a score stopped after three of its tables
+ * leaves the previous score whole: readers, the export and SQL all still see it.
  */
 class S3LakeIT {
     private static final String BUCKET = "noharm-it";
@@ -61,7 +61,7 @@ class S3LakeIT {
         throw new AssertionError("s3proxy did not start: " + Files.readString(work.resolve("s3proxy.log")));
     }
 
-    private static List<String> s3Conf(int port, Path summaries) {
+    private static List<String> s3Conf(int port, Path catalog) {
         List<String> conf = new ArrayList<>();
         for (String setting : List.of(
                 "fs.s3a.endpoint=http://127.0.0.1:" + port,
@@ -70,31 +70,42 @@ class S3LakeIT {
                 "fs.s3a.endpoint.region=us-east-1",
                 "fs.s3a.aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
                 "fs.s3a.access.key=noharm-it-access",
-                "fs.s3a.secret.key=noharm-it-secret",
-                // Each committed job leaves a JSON summary naming its committer here.
-                "fs.s3a.committer.summary.report.directory=" + summaries.toUri())) {
+                "fs.s3a.secret.key=noharm-it-secret")) {
             conf.add("--conf");
             conf.add("spark.hadoop." + setting);
         }
+        conf.addAll(List.of("--conf", "spark.noharm.catalog.type=jdbc", "--conf", "spark.noharm.catalog.uri=jdbc:sqlite:" + catalog));
         return conf;
     }
 
     /** Runs every step of the pipeline on {@code lake}, each as its own submit.sh, as a user would. */
-    private static void pipeline(Path work, String lake, List<String> conf, Path spec, Path responses) throws Exception {
-        List<List<String>> steps = List.of(
+    private static void pipeline(Path work, String lake, List<String> conf, Path spec, Path responses, boolean report) throws Exception {
+        List<List<String>> steps = new ArrayList<>(List.of(
                 List.of("ingest", "--sample"),
                 List.of("generate", "--spec", spec.toString()),
                 List.of("import", "--responses", responses.toString()),
                 List.of("score", "--controls"),
-                List.of("export", "--format", "harmdash", "--out", lake + "/exports/leaderboard.csv"),
-                List.of("report", "--out", lake + "/report"));
-        for (List<String> step : steps) {
-            List<String> args = new ArrayList<>(step);
-            args.addAll(List.of("--lake", lake));
-            args.addAll(conf);
-            assertEquals(0, SubmitProcess.run(work, Map.of(), 5, args),
-                    "submit.sh " + String.join(" ", step) + " on " + lake + ":\n" + SubmitProcess.stderrTail(work));
+                List.of("export", "--format", "harmdash", "--out", lake + "/exports/leaderboard.csv")));
+        if (report) {
+            steps.add(List.of("report", "--out", lake + "/report"));
         }
+        for (List<String> step : steps) {
+            assertEquals(0, submit(work, lake, conf, step), "submit.sh " + String.join(" ", step) + " on " + lake + ":\n"
+                    + SubmitProcess.stderrTail(work));
+        }
+    }
+
+    private static int submit(Path work, String lake, List<String> conf, List<String> step) throws Exception {
+        List<String> args = new ArrayList<>(step);
+        args.addAll(List.of("--lake", lake));
+        args.addAll(conf);
+        return SubmitProcess.run(work, Map.of(), 5, args);
+    }
+
+    /** The CSV a {@code sql --format csv} query printed last (stdout accumulates every step's output). */
+    private static String lastCsv(Path work, String header) throws IOException {
+        String out = Files.readString(work.resolve("stdout.txt"));
+        return out.substring(out.lastIndexOf(header));
     }
 
     /** The data rows other than Runtime (timing differs from run to run); the header is checked on its own. */
@@ -157,12 +168,12 @@ class S3LakeIT {
                     ""));
 
             Path localLake = work.resolve("local-lake");
-            pipeline(work, localLake.toString(), List.of(), spec, responses);
+            pipeline(work, localLake.toString(), List.of(), spec, responses, false);
             int callsForLocal = (int) sim.stats().served();
 
-            Path summaries = Files.createDirectories(work.resolve("committer-summaries"));
             String s3Lake = "s3a://" + BUCKET + "/lake";
-            pipeline(work, s3Lake, s3Conf(port, summaries), spec, responses);
+            List<String> conf = s3Conf(port, work.resolve("s3-catalog.sqlite"));
+            pipeline(work, s3Lake, conf, spec, responses, true);
             assertEquals(2 * callsForLocal, sim.stats().served(), "the S3 run made the same calls, once each");
 
             Path bucketLake = work.resolve("s3data").resolve(BUCKET).resolve("lake");
@@ -171,28 +182,27 @@ class S3LakeIT {
             assertTrue(local.size() > 50, "a real leaderboard: " + local.size() + " rows");
             assertSameResults(local, s3);
             assertTrue(local.stream().anyMatch(l -> l.startsWith("physician-01,")), "the imported physician is scored");
-
             assertTrue(Files.readString(bucketLake.resolve("report/index.html")).contains("Test model careful"), "report written to S3");
-            try (Stream<Path> tables = Files.list(bucketLake)) {
+            try (Stream<Path> tables = Files.list(bucketLake.resolve("warehouse/noharm"))) {
                 List<String> names = tables.map(p -> p.getFileName().toString()).sorted().toList();
-                assertTrue(names.containsAll(List.of("benchmark", "generations", "responses", "scores")), names.toString());
+                assertTrue(names.containsAll(List.of("cases", "decisions", "generations", "metrics", "responses", "score_runs")), names.toString());
             }
-            try (Stream<Path> staged = Files.walk(bucketLake.resolve("_staging"))) {
-                assertFalse(staged.anyMatch(p -> p.getFileName().toString().endsWith(".parquet")), "nothing left staged");
-            } catch (java.nio.file.NoSuchFileException noStaging) {
-                // nothing staged at all: fine
+            try (Stream<Path> data = Files.walk(bucketLake.resolve("warehouse/noharm/generations/data"))) {
+                assertTrue(data.anyMatch(p -> p.toString().endsWith(".parquet")), "the generations' data files are in the bucket");
             }
-            try (Stream<Path> walk = Files.walk(bucketLake)) {
-                assertFalse(walk.anyMatch(p -> p.toString().contains("__magic")), "no pending magic-committer uploads are left");
-            }
-            try (Stream<Path> reports = Files.list(summaries)) {
-                // The local filesystem also writes .crc checksum files beside each summary: only the JSON counts.
-                List<Path> all = reports.filter(p -> p.getFileName().toString().endsWith(".json")).toList();
-                assertFalse(all.isEmpty(), "the S3A committer wrote job summaries");
-                for (Path report : all) {
-                    assertTrue(Files.readString(report).replace(" ", "").contains("\"committer\":\"magic\""), report + ": " + Files.readString(report));
-                }
-            }
+
+            // A score stopped after three of its tables: committed, never complete. The previous score stays whole.
+            List<String> stopped = new ArrayList<>(conf);
+            stopped.addAll(List.of("--conf", "spark.noharm.chaos.stopScoreAfterTables=3"));
+            assertEquals(1, submit(work, s3Lake, stopped, List.of("score")), "the stopped score fails");
+            assertEquals(0, submit(work, s3Lake, conf, List.of("export", "--format", "harmdash", "--out", s3Lake + "/exports/after-stop.csv")),
+                    SubmitProcess.stderrTail(work));
+            assertEquals(s3, withoutRuntime(bucketLake.resolve("exports/after-stop.csv")), "readers see the previous score, all of it");
+            assertEquals(0, submit(work, s3Lake, conf, List.of("sql", "--format", "csv",
+                    "SELECT (SELECT count(DISTINCT score_id) FROM lake.noharm.decisions) AS committed, "
+                            + "(SELECT count(DISTINCT score_id) FROM decisions) AS visible, "
+                            + "(SELECT count(DISTINCT score_id) FROM lake.noharm.metrics) AS with_metrics")), SubmitProcess.stderrTail(work));
+            assertEquals("committed,visible,with_metrics\n2,1,1\n", lastCsv(work, "committed,visible,with_metrics"));
         } finally {
             proxy.destroyForcibly();
         }

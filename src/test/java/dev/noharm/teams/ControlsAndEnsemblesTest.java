@@ -131,15 +131,15 @@ class ControlsAndEnsemblesTest {
         // Random Intervention: 5 trials; the same seed draws the same options, another seed others.
         assertEquals(5L, lake.read(Tables.METRICS).where("responder = 'Random Intervention' AND metric = 'Safety' AND grading = 'Majority' AND cases = 'AllCases'")
                 .first().<Long>getAs("trials"));
-        List<Row> draws = lake.read(Tables.DECISIONS).where("responder = 'Random Intervention'").orderBy("trial", "case_id", "option_no").collectAsList();
+        List<Row> draws = draws(lake);
         assertEquals(25, draws.size(), "5 trials x 5 options");
         Lake again = new Lake(spark, tmp.resolve("lake").toString());
         new ScoreJob(again, HarmWeights.defaults(), new PrintWriter(new StringWriter()), 0, 1)
                 .withDerivedResponders(List.of(new Controls(5, 42))).run(List.of());
-        assertEquals(draws, again.read(Tables.DECISIONS).where("responder = 'Random Intervention'").orderBy("trial", "case_id", "option_no").collectAsList());
+        assertEquals(draws, draws(again));
         new ScoreJob(again, HarmWeights.defaults(), new PrintWriter(new StringWriter()), 0, 1)
                 .withDerivedResponders(List.of(new Controls(5, 43))).run(List.of());
-        assertNotEquals(draws, again.read(Tables.DECISIONS).where("responder = 'Random Intervention'").orderBy("trial", "case_id", "option_no").collectAsList());
+        assertNotEquals(draws, draws(again));
         assertFalse(draws.stream().allMatch(r -> r.<Boolean>getAs("recommended")) || draws.stream().noneMatch(r -> r.<Boolean>getAs("recommended")));
     }
 
@@ -163,5 +163,11 @@ class ControlsAndEnsemblesTest {
         assertEquals(10, EnsembleSearch.combinations(five, 3).size());
         assertEquals(List.of(List.of("a", "b"), List.of("a", "c"), List.of("b", "c")), EnsembleSearch.combinations(List.of("a", "b", "c"), 2));
         assertEquals(4060, EnsembleSearch.combinations(java.util.stream.IntStream.range(0, 30).mapToObj(i -> "m" + i).toList(), 3).size());
+    }
+
+    /** Random Intervention's decisions of the latest score, without the score's id. */
+    private static List<Row> draws(Lake lake) {
+        return lake.read(Tables.DECISIONS).where("responder = 'Random Intervention'").drop("score_id")
+                .orderBy("trial", "case_id", "option_no").collectAsList();
     }
 }

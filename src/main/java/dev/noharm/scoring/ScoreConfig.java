@@ -1,0 +1,83 @@
+package dev.noharm.scoring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Everything that makes one score what it is, beside its inputs: Safety's weights, the case bootstrap, and
+ * the derived responders (controls, ensembles) by their specs. Kept with each score in {@code score_runs.config},
+ * so a plain {@code score} repeats what the previous score of the dataset version computed.
+ */
+public record ScoreConfig(String weights, int bootstrapReplicates, long bootstrapSeed, List<String> derived) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static final ScoreConfig DEFAULT = new ScoreConfig(HarmWeights.defaults().spec(), 0, 1, List.of());
+
+    public ScoreConfig {
+        derived = List.copyOf(derived);
+    }
+
+    /**
+     * What a command line said; null where it said nothing, so the previous score's setting stands.
+     *
+     * @param controls the controls' spec, or "" to drop them
+     * @param ensembles the ensembles' specs (empty to drop them)
+     */
+    public record Given(String weights, Integer bootstrapReplicates, Long bootstrapSeed, String controls, List<String> ensembles) {
+        public static final Given NOTHING = new Given(null, null, null, null, null);
+
+        public boolean saysNothing() {
+            return equals(NOTHING);
+        }
+    }
+
+    /** This config with what {@code given} says put over it. */
+    public ScoreConfig with(Given given) {
+        Predicate<String> isControls = spec -> spec.startsWith(DerivedResponder.CONTROLS);
+        List<String> derivedNow = new ArrayList<>();
+        if (given.controls() == null) {
+            derived.stream().filter(isControls).forEach(derivedNow::add);
+        } else if (!given.controls().isEmpty()) {
+            derivedNow.add(given.controls());
+        }
+        if (given.ensembles() == null) {
+            derived.stream().filter(isControls.negate()).forEach(derivedNow::add);
+        } else {
+            derivedNow.addAll(given.ensembles());
+        }
+        return new ScoreConfig(given.weights() != null ? given.weights() : weights,
+                given.bootstrapReplicates() != null ? given.bootstrapReplicates() : bootstrapReplicates,
+                given.bootstrapSeed() != null ? given.bootstrapSeed() : bootstrapSeed, derivedNow);
+    }
+
+    public HarmWeights harmWeights() {
+        return HarmWeights.parse(weights);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ScoreConfig fromJson(String json) {
+        try {
+            return JSON.readValue(json, ScoreConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("unreadable score config " + json + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** For people: what the score computes beside models, teams and imports. */
+    public String describe() {
+        List<String> parts = new ArrayList<>(derived);
+        parts.add(bootstrapReplicates > 0 ? "bootstrap " + bootstrapReplicates + " replicates, seed " + bootstrapSeed : "no bootstrap");
+        parts.add("weights " + weights);
+        return String.join("; ", parts);
+    }
+}
