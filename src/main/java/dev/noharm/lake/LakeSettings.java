@@ -82,7 +82,11 @@ public record LakeSettings(String root, String catalogType, Map<String, String> 
     /** The Spark catalog properties (without the {@code spark.sql.catalog.<name>.} prefix). */
     public Map<String, String> sparkCatalogProperties() {
         Map<String, String> props = new LinkedHashMap<>(catalogProperties);
-        props.put("type", catalogType);
+        if (catalogType.equals("jdbc")) {
+            props.put("catalog-impl", LakeJdbcCatalog.class.getName()); // the JDBC catalog under a fixed name
+        } else {
+            props.put("type", catalogType);
+        }
         props.put("warehouse", warehouse);
         // Two drivers share the tables: never serve a table from a cache another process has moved past.
         props.putIfAbsent("cache-enabled", "false");

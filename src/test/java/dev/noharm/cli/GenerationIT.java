@@ -23,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. */
 class GenerationIT {
@@ -84,7 +82,8 @@ class GenerationIT {
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
-            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 4);
+            // 200 calls at 300 per minute: the first run lasts 40 s or more, longer than another driver takes to start.
+            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 300, 8, ""), 10);
             // A cron run, and while it runs a manual run of the same spec (each its own submit.sh, its own folder for output).
             Path cron = Files.createDirectories(work.resolve("cron"));
             Path manual = Files.createDirectories(work.resolve("manual"));
@@ -97,52 +96,59 @@ class GenerationIT {
                 Thread.sleep(100);
             }
             assertTrue(first.isAlive(), Files.readString(cron.resolve("stderr.txt")));
+            // Both others start now, while the first holds the model: one stops at once, one waits for the lease.
             Process second = SubmitProcess.start(manual, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
             Process third = SubmitProcess.start(patient, Map.of(),
                     List.of("generate", "--spec", spec.toString(), "--lake", lake.toString(), "--wait-for-lease", "300"));
             assertTrue(second.waitFor(3, TimeUnit.MINUTES));
             assertEquals(7, second.exitValue(), Files.readString(manual.resolve("stderr.txt")));
+            assertTrue(first.isAlive(), "the second was refused while the first ran");
             String refusal = Files.readString(manual.resolve("stderr.txt"));
             assertTrue(refusal.contains("the lake is busy: model:a is leased by run it (job ") && refusal.contains(", pid " + first.pid() + ") since "),
-                    refusal);
+                    "first is pid " + first.pid() + ": " + refusal);
             assertTrue(first.waitFor(3, TimeUnit.MINUTES));
             assertEquals(0, first.exitValue(), Files.readString(cron.resolve("stderr.txt")));
             assertTrue(third.waitFor(3, TimeUnit.MINUTES));
             assertEquals(0, third.exitValue(), Files.readString(patient.resolve("stderr.txt")));
             String waited = Files.readString(patient.resolve("stdout.txt"));
-            assertTrue(waited.contains("generate: waiting (until ") && waited.contains("80 items planned, 80 already done, 0 to call"), waited);
+            assertTrue(waited.contains("generate: waiting (until ") && waited.contains("200 items planned, 200 already done, 0 to call"), waited);
 
-            assertEquals(80, sim.stats().accepted(), "80 items, each paid for once");
-            assertEquals(80, LakeTables.generationRows(lake));
-            assertEquals(80, LakeTables.workKeys(lake).size());
+            assertEquals(200, sim.stats().accepted(), "200 items, each paid for once");
+            assertEquals(200, LakeTables.generationRows(lake));
+            assertEquals(200, LakeTables.workKeys(lake).size());
         }
     }
 
-    /** The key from the environment, or from AWS Secrets Manager (the real SDK, a loopback server): sent, never written. */
-    @ParameterizedTest
-    @ValueSource(strings = {"api_key_env", "api_key_secret"})
-    void theApiKeyIsSentButNeverWrittenAnywhere(String source, @TempDir Path work) throws Exception {
+    /**
+     * One model's key from the environment, another's from AWS Secrets Manager (the real SDK, a loopback server):
+     * sent with every call, written nowhere.
+     */
+    @Test
+    void theApiKeysAreSentButNeverWrittenAnywhere(@TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
         Path events = Files.createDirectories(work.resolve("events"));
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
         try (ScriptedModelServer server = new ScriptedModelServer();
                 SecretsManagerServer secrets = new SecretsManagerServer().put("noharm/it-key", FAKE_KEY)) {
-            String keyLine = source.equals("api_key_env") ? "    api_key_env: NOHARM_IT_KEY\n" : "    api_key_secret: noharm/it-key\n";
-            String model = GenerationFixture.model("a", "keyed-model", server.baseUrl(), 6000, 8, "")
-                    .replace("    model_version:", keyLine + "    model_version:");
-            Path spec = writeSpec(work, model, 1);
-            Map<String, String> env = source.equals("api_key_env") ? Map.of("NOHARM_IT_KEY", FAKE_KEY)
-                    : Map.of("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint(), "AWS_REGION", "us-east-1",
-                            "AWS_ACCESS_KEY_ID", "AKIATESTNOHARM000000", "AWS_SECRET_ACCESS_KEY", "it-aws-secret");
+            String fromEnv = GenerationFixture.model("a", "keyed-env", server.baseUrl(), 6000, 8, "")
+                    .replace("    model_version:", "    api_key_env: NOHARM_IT_KEY\n    model_version:");
+            String fromSecret = GenerationFixture.model("b", "keyed-secret", server.baseUrl(), 6000, 8, "")
+                    .replace("    model_version:", "    api_key_secret: noharm/it-key\n    model_version:");
+            Files.writeString(work.resolve("models.yaml"), "models:\n" + fromEnv + fromSecret);
+            Path spec = work.resolve("spec.yaml");
+            Files.writeString(spec, "run_id: it\nregistry: " + work.resolve("models.yaml") + "\nmodels:\n  - {model: a}\n  - {model: b}\n"
+                    + "commit: {every_results: 5, every_seconds: 2}\nconcurrency_per_task: 4\nprogress_seconds: 2\n");
+            Map<String, String> env = Map.of("NOHARM_IT_KEY", FAKE_KEY,
+                    "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint(), "AWS_REGION", "us-east-1",
+                    "AWS_ACCESS_KEY_ID", "AKIATESTNOHARM000000", "AWS_SECRET_ACCESS_KEY", "it-aws-secret");
             int code = run(work, env, "generate", "--spec", spec.toString(), "--lake", lake.toString(),
                     "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
             assertEquals(0, code, Files.readString(work.resolve("stderr.txt")));
-            assertFalse(server.authorizations().isEmpty(), "calls were made");
+            assertEquals(20, server.requests("keyed-env").size(), "a case each");
+            assertEquals(20, server.requests("keyed-secret").size());
             assertTrue(server.authorizations().stream().allMatch(("Bearer " + FAKE_KEY)::equals), "with the key: " + server.authorizations());
-            if (source.equals("api_key_secret")) {
-                assertTrue(secrets.reads() >= 2, "read by the driver's check and by the executor: " + secrets.reads());
-            }
-            assertTrue(LakeTables.generationRows(lake) > 0);
+            assertTrue(secrets.reads() >= 2, "read by the driver's check and by the executor: " + secrets.reads());
+            assertEquals(40, LakeTables.generationRows(lake));
             try (Stream<Path> walk = Files.walk(work)) {
                 for (Path file : walk.filter(Files::isRegularFile).toList()) {
                     byte[] bytes = Files.readAllBytes(file);

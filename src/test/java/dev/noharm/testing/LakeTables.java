@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.noharm.lake.LakeJdbcCatalog;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -32,7 +33,7 @@ public final class LakeTables {
         }
         JdbcCatalog catalog = new JdbcCatalog();
         catalog.setConf(new Configuration());
-        catalog.initialize("it", Map.of("uri", "jdbc:sqlite:" + lake.resolve("catalog.sqlite"), "warehouse",
+        catalog.initialize(LakeJdbcCatalog.NAME, Map.of("uri", "jdbc:sqlite:" + lake.resolve("catalog.sqlite"), "warehouse",
                 lake.resolve("warehouse").toUri().toString(), "jdbc.schema-version", "V1"));
         try (catalog) {
             TableIdentifier id = TableIdentifier.of(Namespace.of("noharm"), table);
