@@ -24,8 +24,22 @@ public final class LakeSql {
 
     /** Registers a temporary view per table; returns their names. */
     public List<String> register(ScoreChoice score) {
+        return register(score, Tables.all());
+    }
+
+    /**
+     * Registers views only for the tables {@code statements} name (a word equal to a table's name): opening the
+     * lake and resolving every table costs seconds that {@code SELECT 1} should not pay.
+     */
+    public List<String> registerFor(ScoreChoice score, List<String> statements) {
+        String text = String.join("\n", statements).toLowerCase(java.util.Locale.ROOT);
+        return register(score, Tables.all().stream()
+                .filter(t -> java.util.regex.Pattern.compile("\\b" + t.name() + "\\b").matcher(text).find()).toList());
+    }
+
+    private List<String> register(ScoreChoice score, List<LakeTable> tables) {
         List<String> names = new ArrayList<>();
-        for (LakeTable table : Tables.all()) {
+        for (LakeTable table : tables) {
             Dataset<Row> view = table.equals(Tables.LEASES) ? leases() : lake.read(table, score);
             view.createOrReplaceTempView(table.name());
             names.add(table.name());

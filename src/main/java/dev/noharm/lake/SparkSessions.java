@@ -21,6 +21,11 @@ public final class SparkSessions {
                 .set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                 // Model calls cost money: a speculative copy of a task would pay twice.
                 .set("spark.speculation", "false");
+        if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.sql.shuffle.partitions")) {
+            // One machine: a few shuffle partitions per core. Spark's default of 200 turns each of the pipeline's
+            // many small aggregations into 200 tasks of nothing (the demo's score took twice as long).
+            conf.set("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()));
+        }
         if (!conf.contains("spark.sql.extensions")) {
             // Iceberg's SQL: CALL procedures (rewrite_data_files, expire_snapshots, ...) and its DDL, for `sql` users.
             conf.set("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");

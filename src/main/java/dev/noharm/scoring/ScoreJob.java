@@ -123,10 +123,12 @@ public final class ScoreJob {
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
                 .join(cases, JoinKeys.of("dataset_version", "case_id"));
         Dataset<Row> called = ResponseParsing.parse(responses).cache();
-        Dataset<Row> parsed = called;
+        Dataset<Row> union = called;
         for (DerivedResponder responder : derived) {
-            parsed = parsed.unionByName(responder.responses(lake, version, cases, called));
+            union = union.unionByName(responder.responses(lake, version, cases, called));
         }
+        // Read twice below (responses and decisions): computed once, and later plans start from it, not from the unions.
+        Dataset<Row> parsed = union.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
 
         Dataset<Row> decisions = parsed
                 .select(col("dataset_version"), col("responder"), col("version"), col("condition"), col("trial"), col("case_id"),
@@ -169,6 +171,7 @@ public final class ScoreJob {
                 "weights", weights.toString(),
                 "config", config.toJson()));
         lake.append(Tables.SCORE_RUNS, lake.spark().createDataFrame(List.of(run), Tables.SCORE_RUNS.schema()), snapshot);
+        parsed.unpersist();
         called.unpersist();
 
         Row totals = lake.readAll(Tables.SCORED_RESPONSES).where(thisScore)

@@ -32,13 +32,16 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * The scoring scale benchmark: synthesizes parsed decisions (responders x trials x cases x options) as
- * Parquet, then times the metric computation from those files, in Spark (the project's own code path:
+ * The scoring scale benchmark: synthesizes parsed decisions (responders x trials x cases x options) into the
+ * lake's Iceberg decisions table, then times the metric computation from its data files, in Spark (the project's own code path:
  * case results, trial metrics per case set, across trials) and in DuckDB (the same aggregation in SQL,
  * over the same files), side by side in one run. Also reports the JVM's peak heap and how many rows came
  * back to the driver, and checks that Spark and DuckDB agree on Safety.
  */
 public final class ScoringBench {
+    /** The score id the synthesized decisions carry in the lake's decisions table. */
+    private static final String BENCH_SCORE = "bench";
+
     public record Size(int cases, int options, int responders, int trials) {
         long decisions() {
             return (long) cases * options * responders * trials;
@@ -60,7 +63,6 @@ public final class ScoringBench {
         String version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(dir.resolve("benchmark").toString(),
                 spark.sparkContext().hadoopConfiguration())).datasetVersion();
 
-        String decisionsPath = dir.resolve("decisions").toString();
         String responsesPath = dir.resolve("scored_responses").toString();
         long genStart = System.nanoTime();
         Dataset<Row> responses = spark.range((long) size.responders() * size.trials() * size.cases())
@@ -78,8 +80,15 @@ public final class ScoringBench {
                 .withColumn("recommended", functions.not(col("parse_failure"))
                         .and(xxhash64(col("responder"), col("trial"), col("case_id"), col("option_no")).mod(100).lt(45)))
                 .withColumn("runtime_seconds", lit(null).cast("double"));
-        decisions.write().mode(SaveMode.Overwrite).parquet(decisionsPath);
-        // DuckDB reads the labels as plain Parquet files, like the decisions.
+        // The decisions go into the lake's decisions table as a score would leave them: files sorted by responder,
+        // trial, case and option (range-distributed over the writing tasks, so each file holds whole responders).
+        decisions.withColumn("score_id", lit(BENCH_SCORE))
+                .select(java.util.Arrays.stream(Tables.DECISIONS.schema().fields())
+                        .map(f -> col(f.name()).cast(f.dataType())).toArray(org.apache.spark.sql.Column[]::new))
+                .writeTo(lake.tableName(Tables.DECISIONS)).option("distribution-mode", "range").append();
+        // DuckDB reads the same data files, and the labels as plain Parquet files.
+        String decisionFiles = String.join(", ", spark.table(lake.tableName(Tables.DECISIONS) + ".files").select("file_path")
+                .collectAsList().stream().map(r -> "'" + java.net.URI.create(r.getString(0)).getPath() + "'").toList());
         lake.read(Tables.OPTION_LABELS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(dir.resolve("labels").toString());
         double generateSeconds = (System.nanoTime() - genStart) / 1e9;
 
@@ -89,13 +98,13 @@ public final class ScoringBench {
         resetPeakHeap();
         for (int i = 0; i < repeat; i++) {
             long t0 = System.nanoTime();
-            Dataset<Row> metrics = DecisionMetrics.acrossTrials(spark.read().parquet(decisionsPath),
+            Dataset<Row> metrics = DecisionMetrics.acrossTrials(lake.readAll(Tables.DECISIONS).where(col("score_id").equalTo(BENCH_SCORE)),
                     lake.read(Tables.OPTION_LABELS), HarmWeights.defaults(), true);
             metrics.write().mode(SaveMode.Overwrite).parquet(dir.resolve("spark-metrics").toString());
             sparkSeconds.add((System.nanoTime() - t0) / 1e9);
 
             long t1 = System.nanoTime();
-            duckdb(dir, decisionsPath, lake);
+            duckdb(dir, decisionFiles, lake);
             duckSeconds.add((System.nanoTime() - t1) / 1e9);
         }
         long peakHeapMb = peakHeapBytes() / (1024 * 1024);
@@ -123,7 +132,7 @@ public final class ScoringBench {
     }
 
     /** The same aggregation in DuckDB SQL over the same Parquet files: case sums, then trial sums and metrics. */
-    private static void duckdb(Path dir, String decisions, Lake lake) throws SQLException {
+    private static void duckdb(Path dir, String decisionFiles, Lake lake) throws SQLException {
         String labels = dir.resolve("labels").toString() + "/*.parquet";
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             s.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
@@ -141,7 +150,7 @@ public final class ScoringBench {
                     + " sum(CASE WHEN l.escalation AND l.appropriate AND d.recommended THEN 1 ELSE 0 END) AS esc_r, "
                     + " sum([0,0,1,2,3,3][(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) + 1]) AS hw, "
                     + " sum(greatest([0,0,1,2,3,3][l.harm_if_done_level + 1], [0,0,1,2,3,3][l.harm_if_omitted_level + 1])) AS hw_max "
-                    + "FROM read_parquet('" + decisions + "/*.parquet') d "
+                    + "FROM read_parquet([" + decisionFiles + "]) d "
                     + "JOIN read_parquet('" + labels + "') l USING (case_id, option_no) "
                     + "GROUP BY ALL");
             s.execute("COPY (WITH scoped AS ("
