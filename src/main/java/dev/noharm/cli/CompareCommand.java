@@ -1,23 +1,19 @@
 package dev.noharm.cli;
 
 import dev.noharm.lake.Lake;
-import dev.noharm.lake.SparkSessions;
 import dev.noharm.scoring.Comparison;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {
             "Paired difference (B minus A) of every metric between two scored responders on the cases both answered,",
             "with a seeded case-bootstrap 95% interval. Name a responder as id, id@version or id:condition."})
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand extends LakeCommand {
 
     @Option(names = "--a", paramLabel = "RESPONDER", required = true, description = "The reference, e.g. physicians or the old model version.")
     String a;
@@ -38,17 +34,11 @@ final class CompareCommand implements Callable<Integer> {
     DatasetVersionOption datasetVersion;
 
     @Mixin
-    LakeOption lake;
-
-    @Mixin
     ScoreIdOption score;
-
-    @Spec
-    CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm compare"), lake.uri()));
+        Lake target = score.apply(openLake());
         String version = datasetVersion.resolve(target);
         List<Comparison.Difference> differences;
         try {
@@ -56,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
         }
-        PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = out();
         out.printf(Locale.ROOT, "compare: B = %s minus A = %s, dataset %s, %d replicates (seed %d)%n", b, a, version, replicates, seed);
         out.printf(Locale.ROOT, "%-10s %-22s %-10s %10s %10s %10s %22s %6s%n", "grading", "metric", "harm", "A", "B", "B - A", "95% bootstrap", "cases");
         for (Comparison.Difference d : differences) {

@@ -20,13 +20,9 @@ import dev.noharm.teams.Ensembles;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
@@ -34,20 +30,14 @@ import picocli.CommandLine.Spec;
             "in-process, generate for several simulated models and two teams (a 2-agent and a 3-agent chain) with several",
             "samples each, score them with both controls and a post-hoc ensemble, export the leaderboard and write the HTML report.",
             "Simulated models are not real models; their results say nothing about any real model."})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends LakeCommand {
 
     @Option(names = "--spec", paramLabel = "FILE", defaultValue = "jobs/demo.yaml", description = "Run spec. Default: ${DEFAULT-VALUE}.")
     String specFile;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = out();
         RunSpec spec = RunSpec.load(specFile);
         var spark = SparkSessions.getOrCreate("noharm demo");
         Lake target = new Lake(spark, GenerateCommand.lakeUri(command, lake, spec, spark));

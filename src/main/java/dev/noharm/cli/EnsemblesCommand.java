@@ -2,24 +2,20 @@ package dev.noharm.cli;
 
 import dev.noharm.benchmark.GradingMode;
 import dev.noharm.lake.Lake;
-import dev.noharm.lake.SparkSessions;
 import dev.noharm.teams.EnsembleSearchJob;
 import dev.noharm.teams.Ensembles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 @Command(name = "ensembles", mixinStandardHelpOptions = true,
         description = {"Score every k-subset (k = 2..K) of the scored solo models as a post-hoc ensemble, without new calls,",
             "in one Spark job, and rank the subsets by one metric. Results go to the ensemble_search table. Run score first."})
-final class EnsemblesCommand implements Callable<Integer> {
+final class EnsemblesCommand extends LakeCommand {
 
     @Option(names = "--models", split = ",", paramLabel = "ID", description = "The models (id or id@version). Default: every scored solo model.")
     List<String> models = new ArrayList<>();
@@ -49,12 +45,6 @@ final class EnsemblesCommand implements Callable<Integer> {
     @Mixin
     DatasetVersionOption datasetVersion;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() {
         Ensembles.Rule parsedRule;
@@ -66,8 +56,8 @@ final class EnsemblesCommand implements Callable<Integer> {
         if (maxK < 2) {
             throw new ParameterException(command.commandLine(), "--max-k must be at least 2");
         }
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm ensembles"), lake.uri());
-        new EnsembleSearchJob(target, command.commandLine().getOut()).run(new EnsembleSearchJob.Request(
+        Lake target = openLake();
+        new EnsembleSearchJob(target, out()).run(new EnsembleSearchJob.Request(
                 datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading.displayName(), top));
         return ExitCode.OK;
     }

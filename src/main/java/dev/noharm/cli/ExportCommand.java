@@ -1,18 +1,14 @@
 package dev.noharm.cli;
 
 import dev.noharm.lake.Lake;
-import dev.noharm.lake.SparkSessions;
 import dev.noharm.scoring.LeaderboardExport;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export scored metrics; --format harmdash writes the NOHARM leaderboard's metrics.csv (CONTRACT section 5).")
-final class ExportCommand implements Callable<Integer> {
+final class ExportCommand extends LakeCommand {
 
     enum Format { harmdash }
 
@@ -29,20 +25,14 @@ final class ExportCommand implements Callable<Integer> {
     boolean specialties;
 
     @Mixin
-    LakeOption lake;
-
-    @Mixin
     ScoreIdOption score;
-
-    @Spec
-    CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm export"), lake.uri()));
+        Lake target = score.apply(openLake());
         String version = datasetVersion.resolve(target);
         int rows = new LeaderboardExport(target).export(version, specialties, out);
-        command.commandLine().getOut().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);
+        out().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);
         return ExitCode.OK;
     }
 }

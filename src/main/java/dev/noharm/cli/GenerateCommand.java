@@ -10,20 +10,17 @@ import dev.noharm.lake.SparkSessions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {
             "Call the models of a run spec on every case of a dataset version, under each model's cluster-wide rate limits,",
             "and store the raw generations in the lake. Work already completed is skipped: rerun the same spec to resume.",
             "Options given here win over the run spec (and --conf spark.noharm.generate.<field>=... over the spec too)."})
-final class GenerateCommand implements Callable<Integer> {
+final class GenerateCommand extends LakeCommand {
 
     @Option(names = "--spec", paramLabel = "FILE", required = true, description = "Run spec (YAML), e.g. jobs/demo.yaml.")
     String specFile;
@@ -41,12 +38,6 @@ final class GenerateCommand implements Callable<Integer> {
             description = "When another driver holds one of the run's models, wait up to this long for it (0: stop at once, exit code 7). Default: 0.")
     Integer waitForLease;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() {
         RunSpec spec = RunSpec.load(specFile);
@@ -58,9 +49,9 @@ final class GenerateCommand implements Callable<Integer> {
                 waitForLease);
         SparkSession spark = SparkSessions.getOrCreate("noharm generate " + spec.runId());
         Lake target = new Lake(spark, GenerationSettings.resolve(given, spec, spark).lakeUri());
-        GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, command.commandLine().getOut(), given);
+        GenerateJob job = new GenerateJob(target, spec, specFile, registry, System::getenv, out(), given);
         if (dryRun) {
-            printEstimate(spec, job.dryRun(), command.commandLine().getOut());
+            printEstimate(spec, job.dryRun(), out());
             return ExitCode.OK;
         }
         GenerateJob.Result result = job.run();

@@ -2,23 +2,18 @@ package dev.noharm.cli;
 
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Maintenance;
-import dev.noharm.lake.SparkSessions;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "maintain", mixinStandardHelpOptions = true,
         description = {"Keep the lake's tables small: drop what incomplete scores left (and, with --keep-scores, older scores),",
             "rewrite small data files into larger ones, expire old snapshots and remove files no snapshot references.",
             "Time travel reaches back as far as the snapshots kept. Safe to run while other jobs write."})
-final class MaintainCommand implements Callable<Integer> {
+final class MaintainCommand extends LakeCommand {
 
     @Option(names = "--snapshot-retention-days", paramLabel = "D", defaultValue = "7",
             description = "Expire snapshots older than this many days. Default: ${DEFAULT-VALUE}.")
@@ -36,16 +31,10 @@ final class MaintainCommand implements Callable<Integer> {
             description = "Keep only the newest N complete scores of each dataset version (0: keep all). Default: ${DEFAULT-VALUE}.")
     int keepScores;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() {
-        PrintWriter out = command.commandLine().getOut();
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm maintain"), lake.uri());
+        PrintWriter out = out();
+        Lake target = openLake();
         var options = new Maintenance.Options(Duration.ofMillis((long) (retentionDays * 86_400_000L)), retainLast,
                 Duration.ofMillis((long) (orphanAgeHours * 3_600_000L)), keepScores);
         String format = "%-18s %14s %12s %10s %18s %15s %16s%n";

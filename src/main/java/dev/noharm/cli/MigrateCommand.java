@@ -2,35 +2,24 @@ package dev.noharm.cli;
 
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Migration;
-import dev.noharm.lake.SparkSessions;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Bring a lake written by release 0.1 (Parquet folders) into the Iceberg tables of --lake, losing no",
             "generation (they were paid for). The old folders are read, never changed; --from may be the same root as --lake.",
             "Running it again finishes a migration that stopped and skips the tables already done."})
-final class MigrateCommand implements Callable<Integer> {
+final class MigrateCommand extends LakeCommand {
 
     @Option(names = "--from", paramLabel = "OLD_LAKE", description = "Root of the old lake. Default: the --lake root itself.")
     String from;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() {
-        PrintWriter out = command.commandLine().getOut();
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm migrate"), lake.uri());
+        PrintWriter out = out();
+        Lake target = openLake();
         String source = from == null ? target.uri() : from;
         String format = "%-18s %10s %10s  %s%n";
         out.printf(Locale.ROOT, format, "table", "old rows", "migrated", "");

@@ -2,21 +2,17 @@ package dev.noharm.cli;
 
 import dev.noharm.benchmark.GradingMode;
 import dev.noharm.lake.Lake;
-import dev.noharm.lake.SparkSessions;
 import dev.noharm.report.HtmlReport;
 import dev.noharm.report.ReportData;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Write a static HTML report of the scored results (leaderboard with intervals, Safety against Completeness,",
             "severe case harm rate per specialty, errors by harm level, the options most often got wrong, version trends).",
             "It works offline: every library is in the folder."})
-final class ReportCommand implements Callable<Integer> {
+final class ReportCommand extends LakeCommand {
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder to write (local path or Hadoop URI).")
     String out;
@@ -29,24 +25,18 @@ final class ReportCommand implements Callable<Integer> {
     DatasetVersionOption datasetVersion;
 
     @Mixin
-    LakeOption lake;
-
-    @Mixin
     ScoreIdOption score;
-
-    @Spec
-    CommandSpec command;
 
     @Override
     public Integer call() {
-        Lake target = score.apply(new Lake(SparkSessions.getOrCreate("noharm report"), lake.uri()));
+        Lake target = score.apply(openLake());
         String version = datasetVersion.resolve(target);
         ReportData data = ReportData.from(target, version, grading.displayName());
         if (data.leaderboard().isEmpty()) {
             throw new IllegalStateException("nothing scored for dataset version " + version + " in " + target.uri() + " (run score first)");
         }
         var index = HtmlReport.write(data, out, target.spark().sparkContext().hadoopConfiguration());
-        command.commandLine().getOut().printf("report: %d responders, dataset version %s, written to %s%n",
+        out().printf("report: %d responders, dataset version %s, written to %s%n",
                 data.leaderboard().size(), version, index);
         return ExitCode.OK;
     }

@@ -2,7 +2,6 @@ package dev.noharm.cli;
 
 import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
-import dev.noharm.lake.SparkSessions;
 import dev.noharm.scoring.HarmWeights;
 import dev.noharm.scoring.ScoreConfig;
 import dev.noharm.scoring.ScoreJob;
@@ -11,12 +10,8 @@ import dev.noharm.teams.DerivedResponders;
 import dev.noharm.teams.Ensembles;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {
@@ -25,7 +20,7 @@ import picocli.CommandLine.Spec;
             "per specialty. Safety uses the project's own weighting (the official formula is not public). Each score is a new",
             "score id; earlier scores stay readable (--score-id). What this command line does not say (controls, ensembles,",
             "bootstrap, weights) is taken from the dataset version's previous score, which the output names."})
-final class ScoreCommand implements Callable<Integer> {
+final class ScoreCommand extends LakeCommand {
 
     @Option(names = "--dataset-version", paramLabel = "V",
             description = "Score only this dataset version (repeatable). Default: every version with responses.")
@@ -60,12 +55,6 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--no-ensembles", description = "Leave out the ensembles the previous score had.")
     boolean noEnsembles;
 
-    @Mixin
-    LakeOption lake;
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() {
         if (weights != null) {
@@ -76,9 +65,9 @@ final class ScoreCommand implements Callable<Integer> {
             }
         }
         ensembles.forEach(Ensembles.Ensemble::parse); // a malformed one fails here, before anything runs
-        Lake target = new Lake(SparkSessions.getOrCreate("noharm score"), lake.uri());
+        Lake target = openLake();
         List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
-        new ScoreJob(target, command.commandLine().getOut(), given(), DerivedResponders::fromSpecs).run(resolved);
+        new ScoreJob(target, out(), given(), DerivedResponders::fromSpecs).run(resolved);
         return ExitCode.OK;
     }
 

@@ -7,19 +7,15 @@ import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "simulator", mixinStandardHelpOptions = true,
         description = {
             "Serve simulated models on an OpenAI-compatible endpoint (http://127.0.0.1:PORT/v1) until stopped.",
             "The model name picks the persona: careful, omitter, overtreater or random (e.g. careful-1)."})
-final class SimulatorCommand implements Callable<Integer> {
+final class SimulatorCommand extends LakeCommand {
 
     @Option(names = "--port", defaultValue = "8199", description = "Port on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -57,12 +53,6 @@ final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--fault-bad-body", defaultValue = "0", description = "Probability of an HTTP 200 whose body is not JSON. Default: ${DEFAULT-VALUE}.")
     double faultBadBody;
 
-    @Mixin
-    LakeOption lake; // accepted for uniformity; the simulator does not touch the lake
-
-    @Spec
-    CommandSpec command;
-
     @Override
     public Integer call() throws Exception {
         Benchmark benchmark = new BenchmarkReader().read(dataset == null
@@ -70,7 +60,7 @@ final class SimulatorCommand implements Callable<Integer> {
                 : BenchmarkSource.folder(dataset, new org.apache.hadoop.conf.Configuration()));
         SimulatorConfig config = new SimulatorConfig(seed, latencyMs, latencySigma, rpm, Map.of(), fault5xx, faultHang, hangMs,
                 faultMalformed, faultTruncated, faultBadBody);
-        PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = out();
         CountDownLatch stopped = new CountDownLatch(1);
         try (EndpointSimulator simulator = EndpointSimulator.start(config, benchmark, port)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,10 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = {"Run Spark SQL over the lake: every table of data-lake-layout.md is registered under its name",
@@ -29,7 +26,7 @@ import picocli.CommandLine.Spec;
             "with each dataset version's latest complete score; lake.noharm.<table> is the table itself (every score,",
             "time travel with VERSION AS OF / TIMESTAMP AS OF, metadata tables such as lake.noharm.metrics.snapshots).",
             "A file may hold several statements, each ending with ';' at the end of a line."})
-final class SqlCommand implements Callable<Integer> {
+final class SqlCommand extends LakeCommand {
 
     static final class Source {
         @Parameters(paramLabel = "QUERY", description = "The query.")
@@ -49,22 +46,20 @@ final class SqlCommand implements Callable<Integer> {
     int maxRows;
 
     @Mixin
-    LakeOption lake;
-
-    @Mixin
     ScoreIdOption score;
-
-    @Spec
-    CommandSpec command;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = out();
         PrintWriter err = command.commandLine().getErr();
         List<String> statements = source.file == null ? List.of(source.query)
                 : statements(Files.readString(source.file, StandardCharsets.UTF_8));
         SparkSession spark = SparkSessions.getOrCreate("noharm sql");
-        new LakeSql(new Lake(spark, lake.uri())).register(score.choice());
+        Lake target = new Lake(spark, lake.uri());
+        new LakeSql(target).registerFor(score.choice(), statements);
+        if (String.join("\n", statements).contains(target.catalogName() + ".")) {
+            target.catalog(); // a query of the tables by their full names: the catalog opens, and the tables are made if missing
+        }
         QueryResultWriter writer = new QueryResultWriter(format, maxRows);
         for (int i = 0; i < statements.size(); i++) {
             String where = source.file == null ? "query" : source.file + ", statement " + (i + 1);
