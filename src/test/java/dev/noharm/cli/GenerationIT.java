@@ -82,8 +82,9 @@ class GenerationIT {
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
-            // 200 calls at 300 per minute: the first run lasts 40 s or more, longer than another driver takes to start.
-            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 300, 8, ""), 10);
+            // 300 calls at 300 per minute: the first run lasts a minute or more, longer than another driver takes to start
+            // even when the machine is busy with other tests.
+            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 300, 8, ""), 15);
             // A cron run, and while it runs a manual run of the same spec (each its own submit.sh, its own folder for output).
             Path cron = Files.createDirectories(work.resolve("cron"));
             Path manual = Files.createDirectories(work.resolve("manual"));
@@ -111,11 +112,11 @@ class GenerationIT {
             assertTrue(third.waitFor(3, TimeUnit.MINUTES));
             assertEquals(0, third.exitValue(), Files.readString(patient.resolve("stderr.txt")));
             String waited = Files.readString(patient.resolve("stdout.txt"));
-            assertTrue(waited.contains("generate: waiting (until ") && waited.contains("200 items planned, 200 already done, 0 to call"), waited);
+            assertTrue(waited.contains("generate: waiting (until ") && waited.contains("300 items planned, 300 already done, 0 to call"), waited);
 
-            assertEquals(200, sim.stats().accepted(), "200 items, each paid for once");
-            assertEquals(200, LakeTables.generationRows(lake));
-            assertEquals(200, LakeTables.workKeys(lake).size());
+            assertEquals(300, sim.stats().accepted(), "300 items, each paid for once");
+            assertEquals(300, LakeTables.generationRows(lake));
+            assertEquals(300, LakeTables.workKeys(lake).size());
         }
     }
 
@@ -159,37 +160,5 @@ class GenerationIT {
                 assertTrue(walk.anyMatch(Files::isRegularFile), "an event log was written and searched");
             }
         }
-    }
-
-    @Test
-    void theDemoRunsEndToEndWithNoKeysAndTheSecondRunCallsNothing(@TempDir Path work) throws Exception {
-        assertEquals(0, run(work, Map.of(), "demo"));
-        String out = Files.readString(work.resolve("stdout.txt"));
-        assertTrue(out.contains("240 items planned, 0 already done, 240 to call"), out);
-        assertTrue(out.contains("generate: 240/240 items (100%)"), out);
-        assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
-        assertTrue(out.contains("team stage 2: 80 items planned, 0 already done, 80 to call")
-                && out.contains("team stage 3: 40 items planned, 0 already done, 40 to call"), "the teams' review stages: " + out);
-        // 4 chat models (220) + the leaderboard-protocol system (20) + a 2-agent and a 3-agent team (40 each)
-        // + No Intervention (20) + Random Intervention (5 x 20) + the majority of three models (3 trials x 20).
-        assertTrue(out.contains("score: dataset ") && out.contains("10 responders, 500 responses"), out);
-        assertTrue(out.contains("Simulated careful model"), "headline table: " + out);
-        try (Stream<Path> exports = Files.list(work.resolve("lake/exports"))) {
-            Path csv = exports.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
-            List<String> lines = Files.readAllLines(csv);
-            assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,Safety,3,")), "3 trials");
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated model that over-treats + Simulated careful model + Simulated careful model,"
-                    + "3-Agent Teams,Advisor + Guardian + Steward,All,Safety,2,")), "the 3-agent team");
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("No Intervention,Solo Models,Control,All,Safety,1,")), "the control");
-        }
-        assertTrue(out.contains("demo: HTML report"), out);
-        String report = Files.readString(work.resolve("lake/report/index.html"));
-        assertTrue(report.contains("Simulated careful model") && report.contains("echarts.min.js"), "the report embeds the results");
-        assertTrue(Files.size(work.resolve("lake/report/echarts.min.js")) > 500_000, "the chart library is bundled");
-        assertEquals(0, run(work, Map.of(), "demo"));
-        String again = Files.readString(work.resolve("stdout.txt"));
-        assertTrue(again.contains("240 items planned, 240 already done, 0 to call") && again.contains("80 items planned, 80 already done, 0 to call")
-                && again.contains("40 items planned, 40 already done, 0 to call"), again);
     }
 }

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.cli.Main;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
 import dev.noharm.testing.LoopbackPorts;
+import dev.noharm.testing.SparkTestSession;
 import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline (ingest, generate against the simulator, import, score, export, report) on an
  * {@code s3a://} lake served by s3proxy, a real S3-protocol server started on loopback as its own process,
  * with the catalog that makes commits atomic there (Iceberg's JDBC catalog on an SQLite file), and the same
- * on a local lake: the exported results must be equal. Then a score stopped after three of its tables
+ * on a local lake (run in this JVM: it is the reference, not what is under test): the exported results must be equal. Then a score stopped after three of its tables
  * leaves the previous score whole: readers, the export and SQL all still see it.
  */
+@ExtendWith(SparkTestSession.class)
 class S3LakeIT {
     private static final String BUCKET = "noharm-it";
 
@@ -78,8 +85,7 @@ class S3LakeIT {
         return conf;
     }
 
-    /** Runs every step of the pipeline on {@code lake}, each as its own submit.sh, as a user would. */
-    private static void pipeline(Path work, String lake, List<String> conf, Path spec, Path responses, boolean report) throws Exception {
+    private static List<List<String>> steps(String lake, Path spec, Path responses, boolean report) {
         List<List<String>> steps = new ArrayList<>(List.of(
                 List.of("ingest", "--sample"),
                 List.of("generate", "--spec", spec.toString()),
@@ -89,9 +95,26 @@ class S3LakeIT {
         if (report) {
             steps.add(List.of("report", "--out", lake + "/report"));
         }
-        for (List<String> step : steps) {
+        return steps;
+    }
+
+    /** Every step of the pipeline on the S3 lake, each as its own submit.sh, as a user would. */
+    private static void pipelineOnS3(Path work, String lake, List<String> conf, Path spec, Path responses) throws Exception {
+        for (List<String> step : steps(lake, spec, responses, true)) {
             assertEquals(0, submit(work, lake, conf, step), "submit.sh " + String.join(" ", step) + " on " + lake + ":\n"
                     + SubmitProcess.stderrTail(work));
+        }
+    }
+
+    /** The same steps on a local lake, in this JVM's Spark session: the reference the S3 run must equal. */
+    private static void pipelineInProcess(String lake, Path spec, Path responses) {
+        for (List<String> step : steps(lake, spec, responses, false)) {
+            List<String> args = new ArrayList<>(step);
+            args.addAll(List.of("--lake", lake));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+            assertEquals(0, code, String.join(" ", step) + " on " + lake + ":\n" + out + err);
         }
     }
 
@@ -147,7 +170,7 @@ class S3LakeIT {
     }
 
     @Test
-    void theWholePipelineOnS3EqualsTheLocalRun(@TempDir Path work) throws Exception {
+    void theWholePipelineOnS3EqualsTheLocalRun(SparkSession spark, @TempDir Path work) throws Exception {
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         int port = LoopbackPorts.free();
         Process proxy = startS3Proxy(work, port);
@@ -168,12 +191,12 @@ class S3LakeIT {
                     ""));
 
             Path localLake = work.resolve("local-lake");
-            pipeline(work, localLake.toString(), List.of(), spec, responses, false);
+            pipelineInProcess(localLake.toString(), spec, responses);
             int callsForLocal = (int) sim.stats().served();
 
             String s3Lake = "s3a://" + BUCKET + "/lake";
             List<String> conf = s3Conf(port, work.resolve("s3-catalog.sqlite"));
-            pipeline(work, s3Lake, conf, spec, responses, true);
+            pipelineOnS3(work, s3Lake, conf, spec, responses);
             assertEquals(2 * callsForLocal, sim.stats().served(), "the S3 run made the same calls, once each");
 
             Path bucketLake = work.resolve("s3data").resolve(BUCKET).resolve("lake");

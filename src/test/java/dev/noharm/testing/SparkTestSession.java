@@ -31,6 +31,10 @@ public final class SparkTestSession implements ParameterResolver {
         System.setProperty("spark.ui.enabled", "false");
         System.setProperty("spark.sql.shuffle.partitions", "4");
         System.setProperty("spark.driver.host", "127.0.0.1");
+        // The fixtures are tiny, so compiling generated code costs more than it saves: interpreted
+        // expressions make the suite faster. The jobs under submit.sh (the *IT tests) keep code generation.
+        System.setProperty("spark.sql.codegen.wholeStage", "false");
+        System.setProperty("spark.sql.codegen.factoryMode", "NO_CODEGEN");
         return SparkSessions.getOrCreate("noharm-tests");
     }
 
