@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         description = {
             "Serve simulated models on an OpenAI-compatible endpoint (http://127.0.0.1:PORT/v1) until stopped.",
             "The model name picks the persona: careful, omitter, overtreater or random (e.g. careful-1)."})
+// A LakeCommand for the shared --lake option (accepted, as by every command) and out(); it never opens the lake.
 final class SimulatorCommand extends LakeCommand {
 
     @Option(names = "--port", defaultValue = "8199", description = "Port on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}.")

@@ -3,7 +3,6 @@ package dev.noharm.cli;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeSql;
 import dev.noharm.lake.QueryResultWriter;
-import dev.noharm.lake.SparkSessions;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,8 +53,8 @@ final class SqlCommand extends LakeCommand {
         PrintWriter err = command.commandLine().getErr();
         List<String> statements = source.file == null ? List.of(source.query)
                 : statements(Files.readString(source.file, StandardCharsets.UTF_8));
-        SparkSession spark = SparkSessions.getOrCreate("noharm sql");
-        Lake target = new Lake(spark, lake.uri());
+        Lake target = openLake();
+        SparkSession spark = target.spark();
         new LakeSql(target).registerFor(score.choice(), statements);
         if (String.join("\n", statements).contains(target.catalogName() + ".")) {
             target.catalog(); // a query of the tables by their full names: the catalog opens, and the tables are made if missing
