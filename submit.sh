@@ -91,9 +91,26 @@ module_opts=(-XX:+IgnoreUnrecognizedVMOptions
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 # In client mode the driver is this JVM, so driver memory and options apply to it directly.
 jvm_opts=("${module_opts[@]}" "$log_config")
+# Class data sharing: `mvn package` records the classes a short run loads into an archive beside the jar
+# (noharm-*-local.jsa, made by src/build/class-archive.sh). Mapping it instead of loading those classes
+# from the jar halves the start-up cost of every command (measured: `sql "select 1"` 13-14 s -> 6-7 s).
+# The JVM ignores an archive that no longer matches the jar; -Xlog:cds=off keeps that silent.
+archive="${jar%.jar}.jsa"
+if [ -n "${NOHARM_WRITE_CLASS_ARCHIVE:-}" ]; then
+  jvm_opts+=("-XX:ArchiveClassesAtExit=$NOHARM_WRITE_CLASS_ARCHIVE")
+elif [ -f "$archive" ]; then
+  jvm_opts+=("-XX:SharedArchiveFile=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)
+fi
 [ -n "$driver_memory" ] && jvm_opts+=("-Xmx$driver_memory")
 # shellcheck disable=SC2206 # driver Java options are a space-separated list, as with spark-submit
 [ -n "$driver_java_opts" ] && jvm_opts+=($driver_java_opts)
+# On a plain local master the executors live in this JVM and load the classes from its class path, so the
+# jar is not handed to Spark (spark-internal: no primary jar). Otherwise Spark would copy the whole jar
+# into a temporary folder for its "executor" on every run. Other masters get the jar shipped.
+resource="$jar"
+if [[ "$master" == "local" || "$master" == local\[* ]]; then
+  resource=spark-internal
+fi
 exec "$java" "${jvm_opts[@]}" -cp "$jar" org.apache.spark.deploy.SparkSubmit \
   --master "$master" --properties-file "$properties_file" --class "$MAIN_CLASS" \
-  ${spark_args[@]+"${spark_args[@]}"} "$jar" ${app_args[@]+"${app_args[@]}"}
+  ${spark_args[@]+"${spark_args[@]}"} "$resource" ${app_args[@]+"${app_args[@]}"}

@@ -278,10 +278,12 @@ public final class Lake {
                 // Another driver made it first.
             }
         }
+        // One listing instead of an existence check per table (each of which reads the table's metadata).
+        java.util.Set<TableIdentifier> existing = new java.util.HashSet<>(catalog.listTables(namespace));
         for (LakeTable table : Tables.all()) {
             TableIdentifier id = identifier(table);
             Schema schema = SparkSchemaUtil.convert(table.schema());
-            if (!catalog.tableExists(id)) {
+            if (!existing.contains(id)) {
                 PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
                 table.partitionColumns().forEach(spec::identity);
                 SortOrder.Builder order = SortOrder.builderFor(schema);
@@ -294,11 +296,11 @@ public final class Lake {
                 }
                 continue;
             }
-            Table existing = catalog.loadTable(id);
-            if (table.schema().fields().length != existing.schema().columns().size()
-                    || Arrays.stream(table.schema().fieldNames()).anyMatch(n -> existing.schema().findField(n) == null)) {
+            Table loaded = catalog.loadTable(id);
+            if (table.schema().fields().length != loaded.schema().columns().size()
+                    || Arrays.stream(table.schema().fieldNames()).anyMatch(n -> loaded.schema().findField(n) == null)) {
                 // A column added by a later release: older data files read it as null.
-                existing.updateSchema().unionByNameWith(schema).commit();
+                loaded.updateSchema().unionByNameWith(schema).commit();
             }
         }
     }

@@ -26,11 +26,14 @@ public final class SubmitProcess {
 
     /** Runs to the end (at most {@code minutes}) and returns the exit code; stderr's tail on failure helps the reader. */
     public static int run(Path work, Map<String, String> env, int minutes, List<String> args) throws Exception {
+        long started = System.nanoTime();
         Process p = start(work, env, args);
         if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("submit.sh " + String.join(" ", args) + " did not finish in " + minutes + " min");
         }
+        // In the test's output file (target/failsafe-reports): where an integration test spends its time.
+        System.out.printf("submit.sh %s: exit %d after %.1f s%n", args.get(0), p.exitValue(), (System.nanoTime() - started) / 1e9);
         return p.exitValue();
     }
 
