@@ -21,7 +21,7 @@ final class CompareCommand extends LakeCommand {
     @Option(names = "--b", paramLabel = "RESPONDER", required = true, description = "The responder compared with it.")
     String b;
 
-    @Option(names = "--metric", paramLabel = "NAME", description = "Only these metrics (repeatable). Default: all.")
+    @Option(names = "--metric", paramLabel = "NAME", converter = MetricNameConverter.class, description = "Only these metrics (repeatable). Default: all.")
     List<String> metrics;
 
     @Option(names = "--replicates", defaultValue = "1000", description = "Bootstrap replicates. Default: ${DEFAULT-VALUE}.")
@@ -38,7 +38,7 @@ final class CompareCommand extends LakeCommand {
 
     @Override
     public Integer call() {
-        Lake target = score.apply(openLake());
+        Lake target = score.apply(openExistingLake());
         String version = datasetVersion.resolve(target);
         List<Comparison.Difference> differences;
         try {

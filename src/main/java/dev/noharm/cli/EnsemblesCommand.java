@@ -1,10 +1,13 @@
 package dev.noharm.cli;
 
 import dev.noharm.benchmark.GradingMode;
+import dev.noharm.benchmark.Harm;
 import dev.noharm.lake.Lake;
+import dev.noharm.scoring.Metric;
 import dev.noharm.teams.EnsembleSearchJob;
 import dev.noharm.teams.Ensembles;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -29,7 +32,7 @@ final class EnsemblesCommand extends LakeCommand {
     @Option(names = "--rule", defaultValue = "majority", description = "union, intersection or majority. Default: ${DEFAULT-VALUE}.")
     String rule;
 
-    @Option(names = "--metric", defaultValue = "Safety", description = "Metric to rank by (CONTRACT section 4's names). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metric", defaultValue = "Safety", converter = MetricNameConverter.class, description = "Metric to rank by (CONTRACT section 4's names). Default: ${DEFAULT-VALUE}.")
     String metric;
 
     @Option(names = "--harm", defaultValue = "All", description = "Harm level, for per-level metrics (e.g. Severe). Default: ${DEFAULT-VALUE}.")
@@ -53,12 +56,23 @@ final class EnsemblesCommand extends LakeCommand {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), "--rule must be union, intersection or majority, not '" + rule + "'");
         }
+        Metric ranked = Metric.fromWireName(metric).orElseThrow();
+        List<String> levels = Arrays.stream(Harm.values()).map(Harm::displayName).toList();
+        if (ranked.perLevel() ? !levels.contains(harm) && !harm.equals(Metric.ALL_LEVELS) : !harm.equals(Metric.ALL_LEVELS)) {
+            throw new ParameterException(command.commandLine(), ranked.perLevel()
+                    ? "--harm must be one of " + String.join(", ", levels) + " or " + Metric.ALL_LEVELS + " for " + metric + ", not '" + harm + "'"
+                    : metric + " is not computed per harm level: leave out --harm (it is " + Metric.ALL_LEVELS + "), not '" + harm + "'");
+        }
         if (maxK < 2) {
             throw new ParameterException(command.commandLine(), "--max-k must be at least 2");
         }
-        Lake target = openLake();
-        new EnsembleSearchJob(target, out()).run(new EnsembleSearchJob.Request(
-                datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading.displayName(), top));
+        Lake target = openExistingLake();
+        try {
+            new EnsembleSearchJob(target, out()).run(new EnsembleSearchJob.Request(
+                    datasetVersion.resolve(target), models, run, maxK, parsedRule, metric, harm, grading.displayName(), top));
+        } catch (EnsembleSearchJob.UnknownMember e) {
+            throw new ParameterException(command.commandLine(), e.getMessage());
+        }
         return ExitCode.OK;
     }
 }

@@ -19,4 +19,9 @@ public final class ExitCode {
     public static final int BUDGET_REACHED = 6;
     /** Another driver holds a lease on work this run needs (the message names it and since when); nothing was called. */
     public static final int LAKE_BUSY = 7;
+    /**
+     * The lake has nothing for the command yet (no lake or dataset, no responses to score, no score to report,
+     * export or compare); the message names the command to run first. Nothing was written.
+     */
+    public static final int NOTHING_YET = 8;
 }

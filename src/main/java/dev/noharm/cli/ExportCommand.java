@@ -29,7 +29,7 @@ final class ExportCommand extends LakeCommand {
 
     @Override
     public Integer call() {
-        Lake target = score.apply(openLake());
+        Lake target = score.apply(openExistingLake());
         String version = datasetVersion.resolve(target);
         int rows = new LeaderboardExport(target).export(version, specialties, out);
         out().printf("export: %d rows for dataset version %s written to %s%n", rows, version, out);

@@ -2,6 +2,7 @@ package dev.noharm.cli;
 
 import dev.noharm.lake.LakeSettings;
 import dev.noharm.lake.Leases;
+import dev.noharm.lake.NothingYet;
 import dev.noharm.validation.InvalidInputException;
 import dev.noharm.validation.ValidationProblem;
 import java.io.PrintWriter;
@@ -74,6 +75,10 @@ public final class Main implements Runnable {
         if (e instanceof LakeSettings.Unusable unusable) {
             err.println("error: " + unusable.getMessage());
             return ExitCode.INVALID_INPUT;
+        }
+        if (e instanceof NothingYet nothing) {
+            err.println("error: " + nothing.getMessage());
+            return ExitCode.NOTHING_YET;
         }
         if (e instanceof Leases.Held held) {
             err.println("error: " + held.getMessage());

@@ -2,6 +2,7 @@ package dev.noharm.cli;
 
 import dev.noharm.benchmark.GradingMode;
 import dev.noharm.lake.Lake;
+import dev.noharm.lake.NothingYet;
 import dev.noharm.report.HtmlReport;
 import dev.noharm.report.ReportData;
 import picocli.CommandLine.Command;
@@ -29,11 +30,11 @@ final class ReportCommand extends LakeCommand {
 
     @Override
     public Integer call() {
-        Lake target = score.apply(openLake());
+        Lake target = score.apply(openExistingLake());
         String version = datasetVersion.resolve(target);
         ReportData data = ReportData.from(target, version, grading.displayName());
         if (data.leaderboard().isEmpty()) {
-            throw new IllegalStateException("nothing scored for dataset version " + version + " in " + target.uri() + " (run score first)");
+            throw new NothingYet("nothing scored for dataset version " + version + " in " + target.uri() + "; run ./submit.sh score first");
         }
         var index = HtmlReport.write(data, out, target.spark().sparkContext().hadoopConfiguration());
         out().printf("report: %d responders, dataset version %s, written to %s%n",

@@ -65,7 +65,7 @@ final class ScoreCommand extends LakeCommand {
             }
         }
         ensembles.forEach(Ensembles.Ensemble::parse); // a malformed one fails here, before anything runs
-        Lake target = openLake();
+        Lake target = openExistingLake();
         List<String> resolved = versions.stream().map(v -> DatasetVersions.resolve(target, v, "--dataset-version", null)).toList();
         new ScoreJob(target, out(), given(), DerivedResponders::fromSpecs).run(resolved);
         return ExitCode.OK;

@@ -53,7 +53,7 @@ final class SqlCommand extends LakeCommand {
         PrintWriter err = command.commandLine().getErr();
         List<String> statements = source.file == null ? List.of(source.query)
                 : statements(Files.readString(source.file, StandardCharsets.UTF_8));
-        Lake target = openLake();
+        Lake target = openExistingLake();
         SparkSession spark = target.spark();
         new LakeSql(target).registerFor(score.choice(), statements);
         if (String.join("\n", statements).contains(target.catalogName() + ".")) {

@@ -15,8 +15,7 @@ public final class DatasetVersions {
         List<String> known = lake.read(Tables.DATASET_VERSIONS).orderBy(col("ingested_at").desc())
                 .select("dataset_version").collectAsList().stream().map(r -> r.getString(0)).toList();
         if (known.isEmpty()) {
-            throw new InvalidInputException(where, List.of(new ValidationProblem(where, 0, field,
-                    "the lake " + lake.uri() + " has no dataset; run ./submit.sh ingest first")));
+            throw new NothingYet("the lake " + lake.uri() + " has no dataset yet; run ./submit.sh ingest first");
         }
         if (requested.equals("latest")) {
             return known.get(0);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.noharm.lake.Lake;
+import dev.noharm.lake.NothingYet;
 import dev.noharm.lake.Tables;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -41,6 +42,10 @@ public final class LeaderboardExport {
                 .where(col("dataset_version").equalTo(datasetVersion)
                         .and(withSpecialties ? col("cases").isNotNull() : col("cases").equalTo("AllCases")))
                 .collectAsList());
+        if (rows.isEmpty()) {
+            throw new NothingYet("nothing scored for dataset version " + datasetVersion + " in " + lake.uri()
+                    + "; run ./submit.sh score first (nothing was written to " + outFile + ")");
+        }
         List<String> metricOrder = Metric.wireNames();
         List<String> harmOrder = List.of("None", "Uncertain", "Mild", "Moderate", "Severe", "Death", "All");
         rows.sort(Comparator.<Row, String>comparing(r -> r.getAs("display_name"))

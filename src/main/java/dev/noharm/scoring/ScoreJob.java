@@ -14,6 +14,7 @@ import dev.noharm.ids.Ids;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
+import dev.noharm.lake.NothingYet;
 import dev.noharm.lake.ScoreChoice;
 import dev.noharm.lake.Tables;
 import java.io.PrintWriter;
@@ -93,7 +94,7 @@ public final class ScoreJob {
             results.add(scoreVersion(version));
         }
         if (versions.isEmpty()) {
-            out.println("score: no responses in " + lake.uri() + " (run generate or import first)");
+            throw new NothingYet("no responses to score in " + lake.uri() + "; run ./submit.sh generate or import first");
         }
         return results;
     }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.noharm.ids.Ids;
 import dev.noharm.lake.Lake;
+import dev.noharm.lake.NothingYet;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.HarmWeights;
 import java.io.PrintWriter;
@@ -37,13 +38,27 @@ public final class EnsembleSearchJob {
         this.out = out;
     }
 
+    /** A named member that is not a scored responder of the dataset version, or names several versions. */
+    public static final class UnknownMember extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownMember(String message) {
+            super(message);
+        }
+    }
+
     public Outcome run(Request request) {
         Column member = when(col("version").equalTo(""), col("responder")).otherwise(concat(col("responder"), lit("@"), col("version")));
         Dataset<Row> decisions = lake.read(Tables.DECISIONS).where(col("dataset_version").equalTo(request.datasetVersion()))
                 .withColumn("member", member);
         // By default the solo models (condition Advisor); named members may be any scored responder (humans too).
+        List<Row> scored = decisions.select("member", "responder").distinct().orderBy("member").collectAsList();
+        if (scored.isEmpty()) {
+            throw new NothingYet("nothing scored for dataset version " + request.datasetVersion() + " in " + lake.uri()
+                    + "; run ./submit.sh score first");
+        }
         List<String> models = request.models().isEmpty()
-                ? modelsOf(decisions.where(col("condition").equalTo("Advisor")), request.runId()) : request.models();
+                ? modelsOf(decisions.where(col("condition").equalTo("Advisor")), request.runId()) : members(request.models(), scored);
         if (models.size() < 2) {
             throw new IllegalArgumentException("an ensemble search needs at least two scored solo models on dataset version "
                     + request.datasetVersion() + ", found " + models);
@@ -72,6 +87,28 @@ public final class EnsembleSearchJob {
         }
         out.flush();
         return new Outcome(searchId, models, subsets, seconds, best);
+    }
+
+    /**
+     * The named members as scored: {@code id@version} as it is, a plain id as its one scored version. An unknown
+     * name, or a plain id scored in several versions, is refused with what is known.
+     */
+    static List<String> members(List<String> named, List<Row> scored) {
+        List<String> members = new java.util.ArrayList<>();
+        for (String name : named) {
+            List<String> matching = scored.stream().filter(r -> r.getString(0).equals(name)
+                    || r.getString(1).equals(name)).map(r -> r.getString(0)).distinct().toList();
+            List<String> known = scored.stream().map(r -> r.getString(0)).distinct().toList();
+            if (matching.isEmpty()) {
+                throw new UnknownMember("'" + name + "' is not a scored responder (scored: " + String.join(", ", known) + ")");
+            }
+            if (matching.size() > 1 && !matching.contains(name)) {
+                throw new UnknownMember("'" + name + "' was scored in several versions (" + String.join(", ", matching)
+                        + "): name one as id@version");
+            }
+            members.add(matching.contains(name) ? name : matching.get(0));
+        }
+        return members;
     }
 
     /** The solo models scored on the dataset version, or those a run generated. */

@@ -90,4 +90,59 @@ class MainTest {
         Outcome ingest = run("ingest", "--dataset", tmp.resolve("syn").toString(), "--lake", tmp.resolve("lake").toString());
         assertTrue(ingest.out().contains("12 cases, 108 options, 324 annotations"), ingest.out() + ingest.err());
     }
+
+    /**
+     * One rule for a lake that lacks what a command works on: exit 8 naming the command to run first, nothing
+     * written, no lake made. Options that name nothing known are usage errors (2) listing what is known.
+     */
+    @Test
+    void emptyLakesAndUnknownNamesExitNonZeroSayingWhatToRunOrWhatIsKnown(@TempDir Path tmp, SparkSession spark) throws Exception {
+        String missing = tmp.resolve("no-lake").toString();
+        Outcome score = run("score", "--lake", missing);
+        assertEquals(ExitCode.NOTHING_YET, score.code(), score.err());
+        assertEquals("error: there is no lake at " + missing + "; run ./submit.sh ingest --lake " + missing + " first\n", score.err());
+        Outcome sql = run("sql", "--lake", missing, "select count(*) from cases");
+        assertEquals(ExitCode.NOTHING_YET, sql.code(), sql.err());
+        assertFalse(Files.exists(tmp.resolve("no-lake")), "reading commands make no lake");
+
+        Path file = Files.writeString(tmp.resolve("lake.txt"), "not a lake");
+        Outcome onFile = run("sql", "--lake", file.toString(), "select 1");
+        assertEquals(ExitCode.USAGE, onFile.code(), onFile.err());
+        assertEquals("error: --lake " + file + " is a file, not a lake folder (see sql --help)\n", onFile.err());
+
+        String empty = Files.createDirectories(tmp.resolve("empty")).toString();
+        Outcome report = run("report", "--lake", empty, "--out", tmp.resolve("report").toString());
+        assertEquals(ExitCode.NOTHING_YET, report.code(), report.err());
+        assertEquals("error: the lake file:" + empty + " has no dataset yet; run ./submit.sh ingest first\n", report.err(),
+                "blames no option that was not given");
+
+        String lake = tmp.resolve("lake").toString();
+        assertEquals(ExitCode.OK, run("ingest", "--sample", "--lake", lake).code());
+        Outcome noResponses = run("score", "--lake", lake);
+        assertEquals(ExitCode.NOTHING_YET, noResponses.code(), noResponses.err());
+        assertEquals("error: no responses to score in file:" + lake + "; run ./submit.sh generate or import first\n", noResponses.err());
+        Path csv = tmp.resolve("metrics.csv");
+        Outcome export = run("export", "--lake", lake, "--format", "harmdash", "--out", csv.toString());
+        assertEquals(ExitCode.NOTHING_YET, export.code(), export.err());
+        assertTrue(export.err().startsWith("error: nothing scored for dataset version "), export.err());
+        assertFalse(Files.exists(csv), "no header-only file");
+        Outcome noScore = run("report", "--lake", lake, "--out", tmp.resolve("report").toString());
+        assertEquals(ExitCode.NOTHING_YET, noScore.code(), noScore.err());
+        Outcome ensembles = run("ensembles", "--lake", lake);
+        assertEquals(ExitCode.NOTHING_YET, ensembles.code(), ensembles.err());
+        assertTrue(ensembles.err().endsWith("; run ./submit.sh score first\n"), ensembles.err());
+        assertFalse((score.err() + sql.err() + report.err() + noResponses.err() + export.err() + ensembles.err()).contains("\tat "),
+                "no stack traces");
+
+        Outcome compare = run("compare", "--lake", lake, "--a", "x", "--b", "y", "--metric", "Safty");
+        assertEquals(ExitCode.USAGE, compare.code(), compare.err());
+        assertTrue(compare.err().contains("unknown metric 'Safty' (metrics: pct, pct_cumulative, "), compare.err());
+        assertTrue(compare.err().contains(", Safety, OverallScore, ParseFailureRate, Runtime)"), compare.err());
+        Outcome ensemblesMetric = run("ensembles", "--lake", lake, "--metric", "Safty");
+        assertEquals(ExitCode.USAGE, ensemblesMetric.code(), ensemblesMetric.err());
+        assertTrue(ensemblesMetric.err().contains("unknown metric 'Safty'"), ensemblesMetric.err());
+        Outcome harm = run("ensembles", "--lake", lake, "--metric", "Safety", "--harm", "Severe");
+        assertEquals(ExitCode.USAGE, harm.code(), harm.err());
+        assertTrue(harm.err().startsWith("error: Safety is not computed per harm level"), harm.err());
+    }
 }

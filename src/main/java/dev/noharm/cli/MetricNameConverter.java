@@ -1,0 +1,14 @@
+package dev.noharm.cli;
+
+import dev.noharm.scoring.Metric;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** A {@code --metric} value: one of CONTRACT section 4's metric names, or a usage error listing them. */
+final class MetricNameConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+        return Metric.fromWireName(value).map(Metric::wireName).orElseThrow(() -> new TypeConversionException(
+                "unknown metric '" + value + "' (metrics: " + String.join(", ", Metric.wireNames()) + ")"));
+    }
+}
