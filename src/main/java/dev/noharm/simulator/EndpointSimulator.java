@@ -10,6 +10,7 @@ import dev.noharm.benchmark.Benchmark;
 import dev.noharm.benchmark.BenchmarkCase;
 import dev.noharm.benchmark.GradingMode;
 import dev.noharm.benchmark.OptionLabel;
+import dev.noharm.ids.Ids;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -44,7 +45,9 @@ public final class EndpointSimulator implements AutoCloseable {
     private final ExecutorService threads;
     private final Map<String, String> caseIdByText = new HashMap<>();
     private final Map<String, List<OptionLabel>> labelsByCase = new HashMap<>();
-    private final SplittableRandom faults;
+    /** How many times each request (model, prompt, seed) has arrived: the attempt number of a fault draw. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> attempts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final SplittableRandom latencies;
 
     private final AtomicLong received = new AtomicLong();
@@ -67,7 +70,6 @@ public final class EndpointSimulator implements AutoCloseable {
 
     private EndpointSimulator(SimulatorConfig config, Benchmark benchmark, String host, int port) throws IOException {
         this.config = config;
-        this.faults = new SplittableRandom(config.seed());
         this.latencies = new SplittableRandom(config.seed() * 31 + 7);
         if (benchmark != null) {
             for (BenchmarkCase c : benchmark.cases()) {
@@ -144,10 +146,9 @@ public final class EndpointSimulator implements AutoCloseable {
                 return;
             }
             sleep(latencyMillis());
-            double fault;
-            synchronized (faults) {
-                fault = faults.nextDouble();
-            }
+            String prompt = lastUserMessage(request);
+            long seed = request.has("random_seed") ? request.path("random_seed").asLong(0) : request.path("seed").asLong(0);
+            double fault = faultDraw(model, prompt, seed);
             if ((fault -= config.faultServerError()) < 0) {
                 serverErrors.incrementAndGet();
                 respond(exchange, 500, error("The server had an error while processing your request", "server_error"), null);
@@ -161,8 +162,6 @@ public final class EndpointSimulator implements AutoCloseable {
                 respond(exchange, 200, "<html><body>upstream proxy error</body></html>", null);
                 return;
             }
-            String prompt = lastUserMessage(request);
-            long seed = request.has("random_seed") ? request.path("random_seed").asLong(0) : request.path("seed").asLong(0);
             String format = request.path("response_format").path("type").asText("text");
             boolean structured = format.equals("json_object") || format.equals("json_schema");
             String content = structured
@@ -436,6 +435,19 @@ public final class EndpointSimulator implements AutoCloseable {
             gaussian = gaussian(latencies);
         }
         return Math.round(config.latencyMedianMs() * Math.exp(config.latencySigma() * gaussian));
+    }
+
+    /**
+     * Where in [0, 1) this arrival falls on the fault scale: a function of the simulator's seed, the request
+     * (model, prompt, sample seed) and how many times that request has arrived, never of the order in which
+     * requests arrive. So two runs of the same spec meet the same faults on the same items and attempts, and a
+     * retry of a faulted call draws again.
+     */
+    private double faultDraw(String model, String prompt, long seed) {
+        String request = Ids.sha256Hex(model + "\u0000" + seed + "\u0000" + prompt);
+        int attempt = attempts.computeIfAbsent(request, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        long requestHash = Long.parseUnsignedLong(request.substring(0, 15), 16);
+        return new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + requestHash + attempt).nextDouble();
     }
 
     private static double gaussian(SplittableRandom random) {

@@ -24,6 +24,12 @@ public record SimulatorConfig(
         return new SimulatorConfig(1, 50, 0.3, 0, Map.of(), 0, 0, 0, 0, 0, 0);
     }
 
+    /** The seed of latencies and of where faults land (see {@code EndpointSimulator.faultDraw}). */
+    public SimulatorConfig withSeed(long newSeed) {
+        return new SimulatorConfig(newSeed, latencyMedianMs, latencySigma, requestsPerMinute, perModelRpm, faultServerError, faultHang,
+                hangMillis, faultMalformed, faultTruncated, faultBadBody);
+    }
+
     public SimulatorConfig withLatency(long medianMs, double sigma) {
         return new SimulatorConfig(seed, medianMs, sigma, requestsPerMinute, perModelRpm, faultServerError, faultHang, hangMillis,
                 faultMalformed, faultTruncated, faultBadBody);

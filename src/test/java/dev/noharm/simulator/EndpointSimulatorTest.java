@@ -123,6 +123,37 @@ class EndpointSimulatorTest {
         }
     }
 
+    /** Faults are a function of the seed, the request and its attempt: the order requests arrive in changes nothing. */
+    @Test
+    void faultsLandOnTheSameRequestsAndAttemptsWhateverTheOrder() throws Exception {
+        SimulatorConfig someFail = SimulatorConfig.defaults().withLatency(0, 0).withFaults(0.4, 0, 0, 0, 0, 0);
+        java.util.List<Integer> seeds = java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList();
+        java.util.Map<Integer, java.util.List<Integer>> forward = statusesPerRequest(someFail, seeds);
+        java.util.List<Integer> reversed = new java.util.ArrayList<>(seeds);
+        java.util.Collections.reverse(reversed);
+        java.util.Map<Integer, java.util.List<Integer>> backward = statusesPerRequest(someFail, reversed);
+        assertEquals(forward, backward);
+        assertTrue(forward.values().stream().anyMatch(s -> s.contains(500)), "some attempts failed: " + forward);
+        assertTrue(forward.values().stream().anyMatch(s -> s.equals(java.util.List.of(200))), "some did not: " + forward);
+        assertNotEquals(forward, statusesPerRequest(someFail.withSeed(someFail.seed() + 1), seeds), "another seed, other faults");
+    }
+
+    /** Each request (one sample seed each) sent until it succeeds, at most 4 times: the status of every attempt. */
+    private java.util.Map<Integer, java.util.List<Integer>> statusesPerRequest(SimulatorConfig config, java.util.List<Integer> order) throws Exception {
+        java.util.Map<Integer, java.util.List<Integer>> statuses = new java.util.TreeMap<>();
+        try (EndpointSimulator sim = EndpointSimulator.start(config, sample, 0)) {
+            for (int round = 0; round < 4; round++) {
+                for (int seed : order) {
+                    java.util.List<Integer> seen = statuses.computeIfAbsent(seed, k -> new java.util.ArrayList<>());
+                    if (!seen.contains(200)) {
+                        seen.add(post(sim, "careful-1", prompt(0), seed).statusCode());
+                    }
+                }
+            }
+        }
+        return statuses;
+    }
+
     private String content(HttpResponse<String> response) throws Exception {
         assertEquals(200, response.statusCode(), response.body());
         return json.readTree(response.body()).at("/choices/0/message/content").asText();
