@@ -117,7 +117,8 @@
     tooltip: { formatter: function (p) { return p.data[3] + '<br>' + p.data[4] + ': ' + pct(p.data[2]); } },
     xAxis: { type: 'category', data: data.specialties, axisLabel: { rotate: 35 }, splitArea: { show: true } },
     yAxis: { type: 'category', data: names, splitArea: { show: true } },
-    visualMap: { min: 0, max: maxRate, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
+    // dimension 2: colour by the rate (each datum also carries the names, for the tooltip, after it).
+    visualMap: { dimension: 2, min: 0, max: maxRate, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       inRange: { color: ['#f7fbff', '#fcbba1', '#cb181d'] }, formatter: function (v) { return pct(v); } },
     series: [{ type: 'heatmap', label: { show: true, formatter: function (p) { return pct(p.data[2]); }, fontSize: 10 },
       data: data.severeHarmBySpecialty.map(function (c) {

@@ -14,6 +14,7 @@ import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
 import dev.noharm.testing.SparkTestSession;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -40,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The report of a lake with two versions of a simulated model (compared by nightly), a second model and
  * a physician, opened from disk in headless Chromium (Debian's chromium and chromium-driver, installed by
  * .ci/run): every chart draws SVG content, the tables hold the data, and the console has no errors.
- * The screenshot goes to target/report-screenshot.png.
+ * The screenshot goes to target/report-screenshot.png, and one of each chart to target/report-chart-*.png;
+ * the heatmap's colours are checked on its screenshot.
  */
 @ExtendWith(SparkTestSession.class)
 class ReportBrowserIT {
@@ -106,6 +108,12 @@ class ReportBrowserIT {
             assertTrue(driver.findElement(By.id("regressions-table")).getText().contains("sim-a"), "nightly comparisons listed");
             assertTrue(driver.findElement(By.id("banners")).getText().contains("synthetic"), "the synthetic banner shows");
             Files.write(Path.of("target", "report-screenshot.png"), driver.getScreenshotAs(OutputType.BYTES));
+            java.util.Map<String, byte[]> shots = new java.util.HashMap<>();
+            for (String id : charts) {
+                shots.put(id, driver.findElement(By.id(id)).getScreenshotAs(OutputType.BYTES));
+                Files.write(Path.of("target", "report-" + id + ".png"), shots.get(id));
+            }
+            heatmapColoursFollowTheRate(driver, shots.get("chart-heatmap"));
 
             List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
@@ -113,6 +121,33 @@ class ReportBrowserIT {
         } finally {
             driver.quit();
         }
+    }
+
+    /**
+     * What the reader sees, not the DOM: in the rendered heatmap the highest-rate cell is the scale's dark red
+     * and a 0% cell its near-white (the colour scale once followed the specialty's name, and all cells looked
+     * alike). Pixels are read from the chart's screenshot beside each cell's label.
+     */
+    @SuppressWarnings("unchecked")
+    private static void heatmapColoursFollowTheRate(ChromeDriver driver, byte[] screenshot) throws IOException {
+        List<List<Number>> cells = (List<List<Number>>) driver.executeScript("""
+                var chart = echarts.getInstanceByDom(document.getElementById('chart-heatmap'));
+                var data = chart.getOption().series[0].data;
+                var width = chart.convertToPixel({ xAxisIndex: 0 }, 1) - chart.convertToPixel({ xAxisIndex: 0 }, 0);
+                return data.map(function (d) {
+                  var p = chart.convertToPixel({ seriesIndex: 0 }, [d[0], d[1]]);
+                  return [p[0] + 0.38 * width, p[1], d[2]];
+                });""");
+        List<Number> highest = cells.stream().max(java.util.Comparator.comparingDouble(c -> c.get(2).doubleValue())).orElseThrow();
+        List<Number> zero = cells.stream().filter(c -> c.get(2).doubleValue() == 0).findFirst()
+                .orElseThrow(() -> new AssertionError("the fixture has no 0% cell: " + cells));
+        assertTrue(highest.get(2).doubleValue() > 0, "the fixture has a cell above 0%: " + cells);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(screenshot));
+        java.awt.Color hot = new java.awt.Color(image.getRGB(highest.get(0).intValue(), highest.get(1).intValue()));
+        java.awt.Color cold = new java.awt.Color(image.getRGB(zero.get(0).intValue(), zero.get(1).intValue()));
+        // The scale runs #f7fbff (0%) .. #fcbba1 .. #cb181d (the highest rate).
+        assertTrue(hot.getRed() > 150 && hot.getGreen() < 80 && hot.getBlue() < 80, "highest-rate cell " + highest + " is red: " + hot);
+        assertTrue(cold.getRed() > 230 && cold.getGreen() > 230 && cold.getBlue() > 230, "0% cell " + zero + " is near white: " + cold);
     }
 
     private static void night(Lake lake, String spec, ModelRegistry registry) {
