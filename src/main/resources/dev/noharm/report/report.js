@@ -148,7 +148,9 @@
     grid: { left: 60, right: 20, top: 60, bottom: 110 },
     legend: { top: 0, type: 'scroll' },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'category', data: responders, axisLabel: { interval: 0, rotate: 20, width: 160, overflow: 'truncate' } },
+    // Whole names, wrapped to the width of a bar's slot: cut names of one model's versions looked the same.
+    xAxis: { type: 'category', data: responders, axisLabel: { interval: 0, fontSize: 11, lineHeight: 13, overflow: 'break',
+      width: Math.max(60, Math.floor((document.getElementById('chart-errors').clientWidth - 80) / Math.max(1, responders.length)) - 6) } },
     yAxis: { type: 'value', name: 'errors per case' },
     series: errorSeries
   });

@@ -53,6 +53,7 @@ class ReportBrowserIT {
     Path tmp;
 
     @Test
+    @SuppressWarnings("unchecked")
     void everyChartRendersWithoutConsoleErrors(SparkSession spark) throws Exception {
         assertTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
                 "this test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
@@ -114,6 +115,11 @@ class ReportBrowserIT {
                 Files.write(Path.of("target", "report-" + id + ".png"), shots.get(id));
             }
             heatmapColoursFollowTheRate(driver, shots.get("chart-heatmap"));
+            // The bars' names are whole (wrapped, not cut short): "(v1, Advisor)" and "(v2, Advisor)" both show.
+            String barLabels = String.join(" ", (List<String>) js.executeScript(
+                    "return Array.from(document.querySelectorAll('#chart-errors svg text')).map(function (t) { return t.textContent; });"));
+            assertTrue(barLabels.contains("v1, Advisor)") && barLabels.contains("v2, Advisor)") && !barLabels.contains("..."),
+                    "bar labels: " + barLabels);
 
             List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
