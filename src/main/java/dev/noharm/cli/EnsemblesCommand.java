@@ -58,7 +58,8 @@ final class EnsemblesCommand extends LakeCommand {
         }
         Metric ranked = Metric.fromWireName(metric).orElseThrow();
         List<String> levels = Arrays.stream(Harm.values()).map(Harm::displayName).toList();
-        if (ranked.perLevel() ? !levels.contains(harm) && !harm.equals(Metric.ALL_LEVELS) : !harm.equals(Metric.ALL_LEVELS)) {
+        boolean harmFits = harm.equals(Metric.ALL_LEVELS) || (ranked.perLevel() && levels.contains(harm));
+        if (!harmFits) {
             throw new ParameterException(command.commandLine(), ranked.perLevel()
                     ? "--harm must be one of " + String.join(", ", levels) + " or " + Metric.ALL_LEVELS + " for " + metric + ", not '" + harm + "'"
                     : metric + " is not computed per harm level: leave out --harm (it is " + Metric.ALL_LEVELS + "), not '" + harm + "'");

@@ -4,7 +4,6 @@ import dev.noharm.lake.Lake;
 import dev.noharm.lake.NothingYet;
 import dev.noharm.lake.SparkSessions;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,7 +39,7 @@ abstract class LakeCommand implements Callable<Integer> {
         String uri = lake.uri();
         String scheme = uri.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? uri.substring(0, uri.indexOf(':')) : null;
         if (scheme == null || scheme.equals("file")) {
-            Path path = scheme == null ? Path.of(uri) : Path.of(URI.create(uri));
+            Path path = Path.of(scheme == null ? uri : uri.substring("file:".length())); // file:/x, file:///x, file:x
             if (Files.isRegularFile(path)) {
                 throw new ParameterException(command.commandLine(), "--lake " + uri + " is a file, not a lake folder");
             }

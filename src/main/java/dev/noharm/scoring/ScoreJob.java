@@ -89,12 +89,12 @@ public final class ScoreJob {
     /** Scores the given dataset versions, or every version that has responses when none are given. */
     public List<Result> run(List<String> datasetVersions) {
         List<String> versions = datasetVersions.isEmpty() ? versionsWithResponses() : datasetVersions;
+        if (versions.isEmpty()) {
+            throw new NothingYet("no responses to score in " + lake.uri() + "; run ./submit.sh generate or import first");
+        }
         List<Result> results = new ArrayList<>();
         for (String version : versions) {
             results.add(scoreVersion(version));
-        }
-        if (versions.isEmpty()) {
-            throw new NothingYet("no responses to score in " + lake.uri() + "; run ./submit.sh generate or import first");
         }
         return results;
     }

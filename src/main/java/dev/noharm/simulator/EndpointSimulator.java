@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,8 +48,7 @@ public final class EndpointSimulator implements AutoCloseable {
     private final Map<String, String> caseIdByText = new HashMap<>();
     private final Map<String, List<OptionLabel>> labelsByCase = new HashMap<>();
     /** How many times each request (model, prompt, seed) has arrived: the attempt number of a fault draw. */
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> attempts =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final SplittableRandom latencies;
 
     private final AtomicLong received = new AtomicLong();
@@ -445,7 +446,7 @@ public final class EndpointSimulator implements AutoCloseable {
      */
     private double faultDraw(String model, String prompt, long seed) {
         String request = Ids.sha256Hex(model + "\u0000" + seed + "\u0000" + prompt);
-        int attempt = attempts.computeIfAbsent(request, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        int attempt = attempts.computeIfAbsent(request, k -> new AtomicInteger()).incrementAndGet();
         long requestHash = Long.parseUnsignedLong(request.substring(0, 15), 16);
         return new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + requestHash + attempt).nextDouble();
     }

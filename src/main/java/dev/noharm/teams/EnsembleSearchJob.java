@@ -94,11 +94,11 @@ public final class EnsembleSearchJob {
      * name, or a plain id scored in several versions, is refused with what is known.
      */
     static List<String> members(List<String> named, List<Row> scored) {
+        List<String> known = scored.stream().map(r -> r.getString(0)).distinct().toList();
         List<String> members = new java.util.ArrayList<>();
         for (String name : named) {
             List<String> matching = scored.stream().filter(r -> r.getString(0).equals(name)
                     || r.getString(1).equals(name)).map(r -> r.getString(0)).distinct().toList();
-            List<String> known = scored.stream().map(r -> r.getString(0)).distinct().toList();
             if (matching.isEmpty()) {
                 throw new UnknownMember("'" + name + "' is not a scored responder (scored: " + String.join(", ", known) + ")");
             }
