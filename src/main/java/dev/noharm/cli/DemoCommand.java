@@ -60,9 +60,12 @@ final class DemoCommand extends LakeCommand {
             new ScoreJob(target, out, new ScoreConfig.Given(HarmWeights.defaults().spec(), 0, 1L, new Controls(5, 1).spec(),
                     List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec())),
                     DerivedResponders::fromSpecs).run(List.of(result.datasetVersion()));
-            String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + ".csv").toString();
-            int rows = new LeaderboardExport(target).export(result.datasetVersion(), false, csv);
-            out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv format) written to %s%n", rows, csv);
+            for (LeaderboardExport.Format format : LeaderboardExport.Format.values()) {
+                String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + "-"
+                        + format.wireName() + ".csv").toString();
+                int rows = new LeaderboardExport(target).export(result.datasetVersion(), format, false, csv);
+                out.printf("demo: leaderboard (%d rows, NOHARM metrics.csv, %s layout) written to %s%n", rows, format.wireName(), csv);
+            }
             printHeadline(target, result.datasetVersion(), out);
             var report = dev.noharm.report.HtmlReport.write(dev.noharm.report.ReportData.from(target, result.datasetVersion(), "Majority"),
                     new org.apache.hadoop.fs.Path(target.uri(), "report").toString(), target.spark().sparkContext().hadoopConfiguration());

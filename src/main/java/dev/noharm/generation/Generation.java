@@ -21,9 +21,13 @@ public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcom
     /** The table's rows as this record; fails at class load if the two disagree on any column. */
     public static final RecordRows<Generation> ROWS = RecordRows.of(Tables.GENERATIONS, Generation.class);
 
-    /** What was asked of which model: everything that identifies the work, and the run and job that did it. */
+    /**
+     * What was asked of which model: everything that identifies the work, and the run and job that did it.
+     * {@code provider} is the registry's protocol, {@code organization} who made the model (empty when the
+     * registry does not know; null in rows written before the column existed).
+     */
     public record Work(String runId, String modelId, String workKey, String jobId, String datasetVersion, String modelVersion,
-            String modelName, String displayName, String provider, String caseId, int sampleIndex, String promptVariant,
+            String modelName, String displayName, String provider, @Nullable String organization, String caseId, int sampleIndex, String promptVariant,
             String promptHash, String requestParams) implements Serializable {}
 
     /** The model's answer as stored (hidden reasoning removed) and why it stopped. */
@@ -44,7 +48,7 @@ public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcom
 
     /** A team review stage's place in its chain (the advisor's call is an ordinary generation without one). */
     public record TeamLineage(String teamId, int teamStage, int teamSize, String teamCondition, String teamDisplayName,
-            String teamProviders, String reviewedWorkKey, long chainLatencyMs) implements Serializable {}
+            String teamProviders, @Nullable String teamOrganizations, String reviewedWorkKey, long chainLatencyMs) implements Serializable {}
 
     public boolean ok() {
         return OK.equals(outcome.status());

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * simulator's address in the demo).
  */
 public final class ModelRegistry {
-    private static final Set<String> MODEL_FIELDS = Set.of("id", "display_name", "provider", "model_name",
+    private static final Set<String> MODEL_FIELDS = Set.of("id", "display_name", "provider", "organization", "model_name",
             "model_version", "base_url", "params", "limits", "price", "api_key_env", "api_key_file", "api_key_secret", "aws");
     private static final Set<String> AWS_FIELDS = Set.of("region", "profile");
     private static final Set<String> PARAM_FIELDS =
@@ -89,6 +89,7 @@ public final class ModelRegistry {
         }
         Optional<String> displayName = f.requiredString("display_name");
         Optional<ProviderKind> provider = f.requiredEnum("provider", ProviderKind::fromWireName, ProviderKind.allowedValues());
+        Optional<String> organization = f.optionalString("organization");
         Optional<String> modelName = f.requiredString("model_name");
         Optional<String> modelVersion = f.requiredString("model_version");
         Optional<String> baseUrl = f.optionalString("base_url").map(url -> substitute(url, variables, f, "base_url"));
@@ -151,7 +152,8 @@ public final class ModelRegistry {
         if (id.isEmpty() || displayName.isEmpty() || provider.isEmpty() || modelName.isEmpty() || modelVersion.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new ModelSpec(id.get(), displayName.get(), provider.get(), modelName.get(), modelVersion.get(),
+        return Optional.of(new ModelSpec(id.get(), displayName.get(), provider.get(),
+                organization.orElse(provider.get().defaultOrganization()), modelName.get(), modelVersion.get(),
                 baseUrl.orElse(null),
                 new ModelSpec.RequestParams(temperature, maxOutputTokens, seed, responseFormat, timeoutSeconds),
                 new ModelSpec.Limits(rpm, tpm == null ? 0 : tpm.longValue(), maxConcurrent),

@@ -4,12 +4,14 @@ import java.io.Serializable;
 
 /**
  * One model of the registry ({@code conf/models.yaml}): how to reach it, how to call it, how fast, and at
- * what price. Holds where the key is kept ({@link ApiKeyRef}), never the key itself.
+ * what price. Holds where the key is kept ({@link ApiKeyRef}), never the key itself. {@code organization} is
+ * who made the model (the leaderboard's {@code Provider}), empty when unknown.
  */
 public record ModelSpec(
         String id,
         String displayName,
         ProviderKind provider,
+        String organization,
         String modelName,
         String modelVersion,
         String baseUrl,

@@ -10,6 +10,7 @@ import dev.noharm.benchmark.Harm;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
+import dev.noharm.scoring.ResponderLabels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ public record ReportData(
     static final String HEADLINE_LEVEL = Harm.SEVERE.displayName();
 
     public static ReportData from(Lake lake, String datasetVersion, String grading) {
-        Dataset<Row> metrics = withLabels(lake.read(Tables.METRICS)
+        Dataset<Row> metrics = ResponderLabels.withLabels(lake.read(Tables.METRICS)
                 .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading))));
         boolean synthetic = lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)
                 .and(functions.lower(col("source")).contains("synthetic"))).limit(1).count() > 0;
@@ -72,19 +73,6 @@ public record ReportData(
                 errorsByLevel(lake, datasetVersion, grading, metrics),
                 options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
                 trends(lake, datasetVersion, grading), regressions(lake, datasetVersion));
-    }
-
-    /**
-     * A {@code label} per responder that tells apart responders sharing a display name (two versions of a
-     * model, a model under two conditions): the display name, plus version and condition where needed.
-     */
-    private static Dataset<Row> withLabels(Dataset<Row> metrics) {
-        var byName = org.apache.spark.sql.expressions.Window.partitionBy("display_name");
-        Column shared = functions.size(functions.collect_set(functions.concat_ws("\u0000", col("responder"), col("version"), col("condition"))).over(byName)).gt(1);
-        Column detail = functions.concat_ws(", ", functions.when(col("version").notEqual(""), functions.concat(functions.lit("v"), col("version"))),
-                col("condition"));
-        return metrics.withColumn("label", functions.when(shared, functions.concat(col("display_name"), functions.lit(" ("), detail, functions.lit(")")))
-                .otherwise(col("display_name")));
     }
 
     private static List<LeaderboardRow> leaderboard(Dataset<Row> metrics) {

@@ -30,10 +30,12 @@ import org.apache.spark.sql.Row;
 /**
  * Imports responses from outside (physicians, other systems) in CONTRACT section 3's JSON Lines, for one
  * dataset version. Validated whole like a benchmark (file, line and field; nothing written on any
- * problem). Each distinct file content is one import; importing it again is a no-op.
+ * problem). Each distinct file content is one import; importing it again is a no-op. An optional
+ * {@code display_name} names the responder in reports and exports (for example "Human Generalist
+ * Physicians"); given on any of a responder's lines, it holds for all of them, and two lines may not disagree.
  */
 public final class ImportResponses {
-    private static final Set<String> FIELDS = Set.of("responder", "condition", "trial", "case_id", "response");
+    private static final Set<String> FIELDS = Set.of("responder", "display_name", "condition", "trial", "case_id", "response");
 
     private final Lake lake;
 
@@ -52,8 +54,9 @@ public final class ImportResponses {
         }
         List<ValidationProblem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
+        Map<String, Named> names = new HashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
-        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, seen, rows));
+        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, seen, names, rows));
         if (lines.stream().allMatch(String::isBlank)) {
             problems.add(new ValidationProblem(fileName, 0, null, "no responses in the file"));
         }
@@ -71,6 +74,8 @@ public final class ImportResponses {
         List<Row> sparkRows = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             Map<String, Object> v = new HashMap<>(r);
+            Named named = names.get((String) r.get("responder"));
+            v.put("display_name", named == null ? null : named.name());
             v.put("import_id", importId);
             v.put("dataset_version", datasetVersion);
             v.put("source", file);
@@ -83,11 +88,26 @@ public final class ImportResponses {
         return written ? new Result(importId, datasetVersion, rows.size(), responders, false) : present;
     }
 
+    /** A responder's display name and the line that first gave it. */
+    private record Named(String name, int line) {}
+
     private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts,
-            Map<String, Integer> seen, List<Map<String, Object>> rows) {
+            Map<String, Integer> seen, Map<String, Named> names, List<Map<String, Object>> rows) {
         JsonNode node = f.node();
         f.rejectUnknownFields(FIELDS);
         Optional<String> responder = f.requiredString("responder");
+        Optional<String> displayName = f.optionalString("display_name");
+        if (displayName.isPresent() && displayName.get().isBlank()) {
+            f.problem("display_name", "must not be empty (leave it out to be named by the responder id)");
+            displayName = Optional.empty();
+        }
+        if (responder.isPresent() && displayName.isPresent()) {
+            Named first = names.putIfAbsent(responder.get(), new Named(displayName.get(), f.line()));
+            if (first != null && !first.name().equals(displayName.get())) {
+                f.problem("display_name", "responder \"" + responder.get() + "\" is named \"" + first.name() + "\" on line "
+                        + first.line() + "; one name per responder");
+            }
+        }
         String condition = f.optionalString("condition").orElse("Human");
         Optional<Integer> trial = f.requiredPositiveInt("trial");
         Optional<String> caseId = f.requiredString("case_id");

@@ -1,11 +1,16 @@
 package dev.noharm.scoring;
 
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.generation.ProviderKind;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import org.apache.spark.sql.Column;
@@ -23,7 +28,11 @@ import org.apache.spark.sql.expressions.Window;
  * index. Should a work key have two ok rows, the earliest is used. Items whose calls failed have no
  * response and are not in the trial's case set. Teams: the responder is the team id, scored on its last
  * stage's answers, with the team's condition, member names and providers, and the chain's latency. Imports: the latest import of a (responder, condition,
- * trial, case) wins; the version is empty.
+ * trial, case) wins; the version is empty, the name the import's display_name (or the responder id).
+ *
+ * <p>The {@code provider} column is CONTRACT section 5's {@code Provider}: the organisation behind each member
+ * (for generations written before the registry had one: the default of the protocol they were called with),
+ * {@code Human} for humans, empty for other imports.
  */
 final class ResponseSources {
     static final String[] COLUMNS = {"dataset_version", "responder", "version", "display_name", "team", "provider",
@@ -47,7 +56,7 @@ final class ResponseSources {
                         col("model_version").as("version"),
                         concat(col("display_name"), variantName).as("display_name"),
                         lit("Solo Models").as("team"),
-                        col("provider"),
+                        coalesce(col("organization"), defaultOrganization(col("provider"))).as("provider"),
                         lit("Advisor").as("condition"),
                         col("sample_index").as("trial"),
                         col("case_id"),
@@ -61,7 +70,9 @@ final class ResponseSources {
                         lit("").as("version"),
                         concat(col("team_display_name"), variantName).as("display_name"),
                         concat(col("team_size").cast("string"), lit("-Agent Teams")).as("team"),
-                        col("team_providers").as("provider"),
+                        coalesce(col("team_organizations"),
+                                array_join(transform(split(col("team_providers"), " \\+ "), ResponseSources::defaultOrganization), " + "))
+                                .as("provider"),
                         col("team_condition").as("condition"),
                         col("sample_index").as("trial"),
                         col("case_id"),
@@ -78,14 +89,23 @@ final class ResponseSources {
                         col("dataset_version"),
                         col("responder"),
                         lit("").as("version"),
-                        col("responder").as("display_name"),
+                        coalesce(col("display_name"), col("responder")).as("display_name"),
                         lit("Solo Models").as("team"),
-                        lit("").as("provider"),
+                        when(col("condition").equalTo("Human"), lit("Human")).otherwise(lit("")).as("provider"),
                         col("condition"),
                         col("trial"),
                         col("case_id"),
                         col("response_text"),
                         lit(null).cast("double").as("runtime_seconds"));
         return generations.unionByName(imported);
+    }
+
+    /** The organisation a protocol's wire name stands for when the row names none. */
+    private static Column defaultOrganization(Column wireName) {
+        Column organization = lit("");
+        for (ProviderKind kind : ProviderKind.values()) {
+            organization = when(wireName.equalTo(kind.wireName()), lit(kind.defaultOrganization())).otherwise(organization);
+        }
+        return organization;
     }
 }

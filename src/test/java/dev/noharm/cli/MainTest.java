@@ -134,6 +134,13 @@ class MainTest {
         assertFalse((score.err() + sql.err() + report.err() + noResponses.err() + export.err() + ensembles.err()).contains("\tat "),
                 "no stack traces");
 
+        Outcome badFormat = run("export", "--lake", lake, "--format", "csv", "--out", csv.toString());
+        assertEquals(ExitCode.USAGE, badFormat.code(), badFormat.err());
+        assertTrue(badFormat.err().contains("unknown format 'csv' (formats: long, harmdash)"), badFormat.err());
+        Outcome harmdashBySpecialty = run("export", "--lake", lake, "--format", "harmdash", "--specialties", "--out", csv.toString());
+        assertEquals(ExitCode.USAGE, harmdashBySpecialty.code(), harmdashBySpecialty.err());
+        assertTrue(harmdashBySpecialty.err().contains("use --format long for per-specialty rows"), harmdashBySpecialty.err());
+
         Outcome compare = run("compare", "--lake", lake, "--a", "x", "--b", "y", "--metric", "Safty");
         assertEquals(ExitCode.USAGE, compare.code(), compare.err());
         assertTrue(compare.err().contains("unknown metric 'Safty' (metrics: pct, pct_cumulative, "), compare.err());

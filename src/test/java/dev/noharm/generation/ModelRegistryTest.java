@@ -33,11 +33,28 @@ class ModelRegistryTest {
                     price: {input_per_million: 1.5, output_per_million: 6}
                 """, "models.yaml", Map.of("SIM", "http://127.0.0.1:9/v1")::get);
         ModelSpec m = registry.find("m1").orElseThrow();
-        assertEquals(new ModelSpec("m1", "Model One", ProviderKind.OPENAI_COMPATIBLE, "careful-1", "2025-01",
+        assertEquals(new ModelSpec("m1", "Model One", ProviderKind.OPENAI_COMPATIBLE, "", "careful-1", "2025-01",
                 "http://127.0.0.1:9/v1", new ModelSpec.RequestParams(0.2, 1000, 9, "json_object", 30),
                 new ModelSpec.Limits(120, 50000, 4), new ModelSpec.Price(1.5, 6.0), ApiKeyRef.env("M1_KEY"), null), m);
         assertEquals(0.0015 + 0.006, m.price().cost(1000, 1000), 1e-12);
         assertEquals(11, m.params().seedFor(2));
+    }
+
+    @Test
+    void organizationDefaultsByProviderAsSectionFiveSaysAndIsEmptyWhereNoneIsKnown() {
+        ModelRegistry registry = ModelRegistry.parse("""
+                models:
+                  - {id: o, display_name: O, provider: openai, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: z, display_name: Z, provider: azure-openai, base_url: "https://r.openai.azure.com/openai/v1", api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: a, display_name: A, provider: anthropic, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: g, display_name: G, provider: gemini, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: m, display_name: M, provider: mistral, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: l, display_name: L, provider: ollama, base_url: "http://127.0.0.1:1", model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: b, display_name: B, provider: bedrock, organization: Meta, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: c, display_name: C, provider: openai, organization: ACME, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1}}
+                """, "models.yaml", name -> null);
+        assertEquals(List.of("OpenAI", "OpenAI", "Anthropic", "Google", "Mistral", "", "Meta", "ACME"),
+                List.of("o", "z", "a", "g", "m", "l", "b", "c").stream().map(id -> registry.find(id).orElseThrow().organization()).toList());
     }
 
     @Test
@@ -48,7 +65,7 @@ class ModelRegistryTest {
                         "models.yaml: model 'b': api_key_env: required for provider openai: where the key is (api_key_env, api_key_file or api_key_secret)",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
                         "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
-                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, display_name, id, limits, model_name, model_version, params, price, provider)",
+                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, display_name, id, limits, model_name, model_version, organization, params, price, provider)",
                         "models.yaml: model 'c': display_name: required field is missing",
                         "models.yaml: model 'c': base_url: ${NOT_SET} is not set",
                         "models.yaml: model 'c': base_url: must be an http:// or https:// URL, got \"/v1\""),

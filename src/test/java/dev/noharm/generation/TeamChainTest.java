@@ -89,6 +89,8 @@ class TeamChainTest {
                 assertEquals(List.of("trio", 2, 3, "Advisor + Guardian + Steward"), List.of(guardian.getAs("team_id"),
                         guardian.getAs("team_stage"), guardian.getAs("team_size"), guardian.getAs("team_condition")));
                 assertEquals("Test model adv + Test model grd + Test model stw", steward.getAs("team_display_name"));
+                assertEquals("openai-compatible + openai-compatible + openai-compatible", steward.getAs("team_providers"));
+                assertEquals("Lab adv + Lab grd + Lab stw", steward.getAs("team_organizations"));
                 assertEquals(advisor.<Long>getAs("latency_ms") + guardian.<Long>getAs("latency_ms") + steward.<Long>getAs("latency_ms"),
                         steward.<Long>getAs("chain_latency_ms"));
             }
@@ -97,7 +99,7 @@ class TeamChainTest {
             new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of());
             Row team = lake.read(Tables.METRICS).where("responder = 'trio' AND metric = 'Safety' AND grading = 'Majority' AND cases = 'AllCases'").first();
             assertEquals(List.of("Test model adv + Test model grd + Test model stw", "3-Agent Teams", "Advisor + Guardian + Steward",
-                    "openai-compatible + openai-compatible + openai-compatible"),
+                    "Lab adv + Lab grd + Lab stw"),
                     List.of(team.getAs("display_name"), team.getAs("team"), team.getAs("condition"), team.getAs("provider")));
             assertEquals(2, lake.read(Tables.SCORED_RESPONSES).where("responder = 'trio'").count());
             assertEquals(2, lake.read(Tables.SCORED_RESPONSES).where("responder = 'adv' AND condition = 'Advisor'").count(),

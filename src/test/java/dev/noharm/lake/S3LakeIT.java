@@ -91,7 +91,7 @@ class S3LakeIT {
                 List.of("generate", "--spec", spec.toString()),
                 List.of("import", "--responses", responses.toString()),
                 List.of("score", "--controls"),
-                List.of("export", "--format", "harmdash", "--out", lake + "/exports/leaderboard.csv")));
+                List.of("export", "--format", "long", "--out", lake + "/exports/leaderboard.csv")));
         if (report) {
             steps.add(List.of("report", "--out", lake + "/report"));
         }
@@ -218,7 +218,7 @@ class S3LakeIT {
             List<String> stopped = new ArrayList<>(conf);
             stopped.addAll(List.of("--conf", "spark.noharm.chaos.stopScoreAfterTables=3"));
             assertEquals(1, submit(work, s3Lake, stopped, List.of("score")), "the stopped score fails");
-            assertEquals(0, submit(work, s3Lake, conf, List.of("export", "--format", "harmdash", "--out", s3Lake + "/exports/after-stop.csv")),
+            assertEquals(0, submit(work, s3Lake, conf, List.of("export", "--format", "long", "--out", s3Lake + "/exports/after-stop.csv")),
                     SubmitProcess.stderrTail(work));
             assertEquals(s3, withoutRuntime(bucketLake.resolve("exports/after-stop.csv")), "readers see the previous score, all of it");
             assertEquals(0, submit(work, s3Lake, conf, List.of("sql", "--format", "csv",

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
 import dev.noharm.generation.ModelRegistry;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.Comparison;
+import dev.noharm.scoring.LeaderboardExport;
 import dev.noharm.scoring.Metric;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
@@ -18,6 +22,7 @@ import dev.noharm.testing.SparkTestSession;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -83,6 +88,30 @@ class NightlyJobTest {
                 assertEquals(20L, compared.<Long>getAs("cases_compared"));
                 assertTrue(compared.<Boolean>getAs("regression"));
             }
+            // Both versions export as rows of their own, named as the report names them (CONTRACT section 5).
+            String datasetVersion = lake.read(Tables.METRICS).first().getAs("dataset_version");
+            Path csv = tmp.resolve("harmdash.csv");
+            new LeaderboardExport(lake).export(datasetVersion, LeaderboardExport.Format.HARMDASH, false, csv.toString());
+            List<String[]> safety = new ArrayList<>();
+            try (MappingIterator<String[]> rows = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class)
+                    .readValues(csv.toFile())) {
+                rows.forEachRemaining(r -> {
+                    if (r[4].equals("Safety")) {
+                        safety.add(r);
+                    }
+                });
+            }
+            assertEquals(List.of("Test model sim-x (v1, Advisor)", "Test model sim-x (v2, Advisor)"), safety.stream().map(f -> f[0]).toList());
+            for (int v = 1; v <= 2; v++) {
+                String[] fields = safety.get(v - 1);
+                assertEquals(List.of("Solo Models", "Advisor", "Lab sim-x", "Safety"), List.of(fields).subList(1, 5));
+                Row unanimous = lake.read(Tables.METRICS).where("responder = 'sim-x' AND version = '" + v
+                        + "' AND grading = 'Unanimous' AND cases = 'AllCases' AND metric = 'Safety'").first();
+                assertTrue(fields[5].matches("\\d\\.\\d{3}") && fields[6].matches("\\d\\.\\d{3}"), String.join(",", fields));
+                assertEquals(unanimous.<Double>getAs("mean"), Double.parseDouble(fields[5]), 0.0005);
+                assertEquals(unanimous.<Double>getAs("ci"), Double.parseDouble(fields[6]), 0.0005);
+            }
+
             long comparisons = lake.read(Tables.REGRESSIONS).count();
             long scores = lake.read(Tables.SCORE_RUNS).count();
             assertEquals(2, scores);

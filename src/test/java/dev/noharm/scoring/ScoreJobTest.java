@@ -58,7 +58,7 @@ class ScoreJobTest {
                 "{\"responder\":\"dr-a\",\"trial\":1,\"case_id\":\"c2\",\"response\":\"```json\\n[{\\\"Option\\\":1,\\\"GradeAI\\\":\\\"Appropriate\\\"},{\\\"Option\\\":2,\\\"GradeAI\\\":\\\"Appropriate\\\"}]\\n```\"}",
                 "{\"responder\":\"dr-a\",\"trial\":2,\"case_id\":\"c1\",\"response\":[{\"Option\":3,\"GradeAI\":\"Appropriate\"},{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":1,\"GradeAI\":\"Inappropriate\"}]}",
                 "{\"responder\":\"dr-a\",\"trial\":2,\"case_id\":\"c2\",\"response\":\"no idea\"}",
-                "{\"responder\":\"dr-b\",\"condition\":\"Human\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":2,\"GradeAI\":\"Appropriate\"},{\"Option\":9,\"GradeAI\":\"Appropriate\"}]}",
+                "{\"responder\":\"dr-b\",\"display_name\":\"Human Generalist Physicians\",\"condition\":\"Human\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":2,\"GradeAI\":\"Appropriate\"},{\"Option\":9,\"GradeAI\":\"Appropriate\"}]}",
                 "{\"responder\":\"dr-d\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"},{\"Option\":2,\"GradeAI\":\"Appropriate\"}]}",
                 "{\"responder\":\"dr-d\",\"trial\":1,\"case_id\":\"c2\",\"response\":[{\"Option\":2,\"GradeAI\":\"Appropriate\"}]}"));
         new ImportResponses(lake).importFile(responses.toString(), version);
@@ -162,9 +162,9 @@ class ScoreJobTest {
         assertFalse(metrics.containsKey("dr-a|Death|omission_share"), "absent in every trial: no row");
         assertFalse(metrics.containsKey("dr-a|All|Runtime"));
         Row drB = metrics.get("dr-b|All|Safety");
-        assertEquals("dr-b", drB.getAs("display_name"));
+        assertEquals("Human Generalist Physicians", drB.getAs("display_name"), "the import's display_name");
         assertEquals("Human", drB.getAs("condition"));
-        assertEquals("", drB.getAs("provider"));
+        assertEquals("Human", drB.getAs("provider"), "humans' Provider is Human (CONTRACT section 5)");
     }
 
     @Test
@@ -246,21 +246,66 @@ class ScoreJobTest {
     }
 
     @Test
-    void exportWritesTheLeaderboardCsvToTheLetter() throws Exception {
+    void theLongExportWritesEveryRowUnroundedToTheLetter() throws Exception {
         Path csv = tmp.resolve("out/metrics.csv");
-        int rows = new LeaderboardExport(lake).export(version, false, csv.toString());
+        int rows = new LeaderboardExport(lake).export(version, LeaderboardExport.Format.LONG, false, csv.toString());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
         assertEquals(rows + 1, lines.size());
         assertEquals(lake.read(Tables.METRICS).where("cases = 'AllCases'").count(), rows);
-        assertTrue(lines.contains("dr-b,Solo Models,Human,All,Safety,1,1.0,,,,NO,AllCases,Majority,AllHarm,dr-b,"), String.join("\n", lines));
-        assertTrue(lines.contains("dr-a,Solo Models,Human,Severe,omission_share,1,0.5,,,,NO,AllCases,Majority,AllHarm,dr-a,"));
+        assertTrue(lines.contains("Human Generalist Physicians,Solo Models,Human,All,Safety,1,1.0,,,,NO,AllCases,Majority,AllHarm,"
+                + "Human Generalist Physicians,Human"), String.join("\n", lines));
+        assertTrue(lines.contains("dr-a,Solo Models,Human,Severe,omission_share,1,0.5,,,,NO,AllCases,Majority,AllHarm,dr-a,Human"));
         assertTrue(lines.contains("dr-a,Solo Models,Human,All,Safety,2,0.5," + Math.sqrt(2) / 3 + "," + (Math.sqrt(2) / 3 / Math.sqrt(2))
-                + "," + 1.96 * (Math.sqrt(2) / 3 / Math.sqrt(2)) + ",NO,AllCases,Majority,AllHarm,dr-a,"), "numbers are unrounded");
+                + "," + 1.96 * (Math.sqrt(2) / 3 / Math.sqrt(2)) + ",NO,AllCases,Majority,AllHarm,dr-a,Human"), "numbers are unrounded");
         assertTrue(lines.stream().noneMatch(l -> l.contains("Specialty=")));
-        int withSpecialties = new LeaderboardExport(lake).export(version, true, csv.toString());
+        int withSpecialties = new LeaderboardExport(lake).export(version, LeaderboardExport.Format.LONG, true, csv.toString());
         assertTrue(withSpecialties > rows);
         assertTrue(Files.readAllLines(csv).stream().anyMatch(l -> l.contains(",Specialty=Neurology,")));
+    }
+
+    @Test
+    void theHarmdashExportIsTheAppsSevenColumnsOfUnanimousHeadlineRowsToThreeDecimals() throws Exception {
+        Path csv = tmp.resolve("out/harmdash.csv");
+        new LeaderboardExport(lake).export(version, LeaderboardExport.Format.HARMDASH, false, csv.toString());
+        List<String> lines = Files.readAllLines(csv);
+        // By hand, Unanimous grading (the minimum over annotators). dr-b answered c1 only, recommending 1 and 2:
+        // A = {1} (HA empty: no Completeness, no OverallScore), ESC ∩ A empty (no Escalation), every error at
+        // level none: Safety 1, Precision 1/2, Recall 1, F1 2/3, Restraint 1/1; no case at severe or above, so
+        // pct_cumulative and normalized are 0 and nnh_cumulative is |C| = 1. One trial: ci empty.
+        List<String> drB = lines.stream().filter(l -> l.startsWith("Human Generalist Physicians,")).toList();
+        assertEquals(List.of(
+                "Human Generalist Physicians,Solo Models,Human,Human,Safety,1.000,",
+                "Human Generalist Physicians,Solo Models,Human,Human,Restraint,1.000,",
+                "Human Generalist Physicians,Solo Models,Human,Human,Precision,0.500,",
+                "Human Generalist Physicians,Solo Models,Human,Human,Recall,1.000,",
+                "Human Generalist Physicians,Solo Models,Human,Human,F1,0.667,",
+                "Human Generalist Physicians,Solo Models,Human,Human,pct_cumulative,0.000,",
+                "Human Generalist Physicians,Solo Models,Human,Human,normalized,0.000,",
+                "Human Generalist Physicians,Solo Models,Human,Human,nnh_cumulative,1.000,"), drB);
+        // dr-a, Unanimous Safety per trial: 1 (trial 1); trial 2: c1 omits 1 (moderate if omitted) and does 3
+        // (moderate if done) against a worst case of 2 + 0 + 2, so 0, and c2 recommends nothing (mild omitted of a
+        // worst 1), so 0. Mean 1/2, sd √2/2, se 1/2, ci 0.98.
+        assertEquals("Model,Team,Condition,Provider,Metric,mean,ci", lines.get(0));
+        assertTrue(lines.contains("dr-a,Solo Models,Human,Human,Safety,0.500,0.980"), String.join("\n", lines));
+        assertTrue(lines.contains("dr-a,Solo Models,Human,Human,pct_cumulative,0.000,0.000"), String.join("\n", lines));
+        assertTrue(lines.stream().allMatch(l -> l.split(",", -1).length == 7), "seven columns on every line");
+        assertTrue(lines.stream().noneMatch(l -> l.contains("omission_share") || l.contains("ParseFailureRate") || l.contains(",nnh,")));
+        assertEquals(LeaderboardExport.Format.HARMDASH.header().size(), 7);
+    }
+
+    @Test
+    void threeDecimalsRoundTheDoublesExactValueHalfToEven() {
+        assertEquals("0.667", LeaderboardExport.threeDecimals(2.0 / 3));
+        assertEquals("0.001", LeaderboardExport.threeDecimals(0.0005000000000000001));
+        assertEquals("0.000", LeaderboardExport.threeDecimals(-0.0001), "no negative zero");
+        // As doubles 0.0125 lies just above its half and 1.0005 just below; 0.0625 is an exact tie, rounded to
+        // the even digit (Python's round gives 0.013, 1.0 and 0.062 too).
+        assertEquals("0.013", LeaderboardExport.threeDecimals(0.0125));
+        assertEquals("1.000", LeaderboardExport.threeDecimals(1.0005));
+        assertEquals("0.062", LeaderboardExport.threeDecimals(0.0625));
+        assertEquals("2.500", LeaderboardExport.threeDecimals(2.5));
+        assertEquals("", LeaderboardExport.threeDecimals(null));
     }
 
     @Test
@@ -270,7 +315,10 @@ class ScoreJobTest {
                 "{\"responder\":\"dr-c\",\"trial\":1,\"case_id\":\"c1\",\"response\":[]}",
                 "{\"responder\":\"dr-c\",\"trial\":0,\"case_id\":\"c9\",\"response\":42}",
                 "{\"responder\":\"dr-c\",\"trial\":1,\"case_id\":\"c1\",\"response\":\"[]\",\"note\":1}",
-                "not json"));
+                "not json",
+                "{\"responder\":\"dr-c\",\"display_name\":\"Clinic C\",\"trial\":2,\"case_id\":\"c1\",\"response\":[]}",
+                "{\"responder\":\"dr-c\",\"display_name\":\"Clinic C2\",\"trial\":3,\"case_id\":\"c1\",\"response\":[]}",
+                "{\"responder\":\"dr-e\",\"display_name\":\" \",\"trial\":1,\"case_id\":\"c1\",\"response\":[]}"));
         long before = lake.read(Tables.RESPONSES).count();
         dev.noharm.validation.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.noharm.validation.InvalidInputException.class, () -> new ImportResponses(lake).importFile(bad.toString(), version));
@@ -278,9 +326,11 @@ class ScoreJobTest {
                 "bad.jsonl:2: trial: must be an integer >= 1, got 0",
                 "bad.jsonl:2: response: must be the JSON array of grades or the raw response text as a string",
                 "bad.jsonl:2: case_id: no case \"c9\" in dataset version " + version,
-                "bad.jsonl:3: note: unknown field (expected one of: case_id, condition, responder, response, trial)",
+                "bad.jsonl:3: note: unknown field (expected one of: case_id, condition, display_name, responder, response, trial)",
                 "bad.jsonl:3: case_id: responder \"dr-c\" already answered case \"c1\" in trial 1 (line 1)",
-                "bad.jsonl:4: malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                "bad.jsonl:4: malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+                "bad.jsonl:6: display_name: responder \"dr-c\" is named \"Clinic C\" on line 5; one name per responder",
+                "bad.jsonl:7: display_name: must not be empty (leave it out to be named by the responder id)"),
                 e.problems().stream().map(dev.noharm.validation.ValidationProblem::toString).toList());
         assertEquals(before, lake.read(Tables.RESPONSES).count(), "nothing written");
     }

@@ -18,7 +18,7 @@ import org.apache.spark.sql.Row;
 public final class GenerationFixture {
     private GenerationFixture() {}
 
-    /** One registry entry of an OpenAI-compatible model at {@code baseUrl}. */
+    /** One registry entry of an OpenAI-compatible model at {@code baseUrl}, made by "Lab {@code id}". */
     public static String model(String id, String modelName, String baseUrl, int rpm, int maxConcurrent, String extraParams) {
         return model(id, modelName, baseUrl, rpm, maxConcurrent, extraParams, "1");
     }
@@ -29,6 +29,7 @@ public final class GenerationFixture {
         return "  - id: " + id + "\n"
                 + "    display_name: Test model " + id + "\n"
                 + "    provider: openai-compatible\n"
+                + "    organization: Lab " + id + "\n"
                 + "    base_url: " + baseUrl + "\n"
                 + "    model_name: " + modelName + "\n"
                 + "    model_version: \"" + version + "\"\n"

@@ -88,7 +88,7 @@ final class ItemCaller {
             long latencyMs, ChatResult result, CallFailure failure) {
         Generation.Work work = new Generation.Work(context.runId(), model.id(), item.workKey(), context.jobId(),
                 context.datasetVersion(), model.modelVersion(), model.modelName(), model.displayName(), model.provider().wireName(),
-                item.caseId(), item.sampleIndex(), item.promptVariant(), item.promptHash(), model.params().toJson());
+                model.organization(), item.caseId(), item.sampleIndex(), item.promptVariant(), item.promptHash(), model.params().toJson());
         Generation.Answer answer = result == null ? null : new Generation.Answer(result.text(), result.finishReason());
         Generation.Usage usage = Generation.Usage.NONE;
         if (result != null) {
@@ -105,7 +105,7 @@ final class ItemCaller {
         if (item instanceof ReviewItem review) {
             ReviewItem.ChainPosition chain = review.chain();
             team = new Generation.TeamLineage(chain.teamId(), chain.stage(), chain.teamSize(), chain.condition(), chain.displayName(),
-                    chain.providers(), chain.reviewedKey(), chain.latencyBeforeMs() + latencyMs);
+                    chain.providers(), chain.organizations(), chain.reviewedKey(), chain.latencyBeforeMs() + latencyMs);
         }
         return new Generation(work, answer, usage, outcome, team);
     }

@@ -102,6 +102,7 @@ public final class Planner {
             List<ModelSpec> members = team.members().stream().map(this::model).toList();
             String displayName = String.join(" + ", members.stream().map(ModelSpec::displayName).toList());
             String providers = String.join(" + ", members.stream().map(m -> m.provider().wireName()).toList());
+            String organizations = String.join(" + ", members.stream().map(ModelSpec::organization).toList());
             previous.blocked().stream().filter(slot -> slot.teamId().equals(team.id())).forEach(blocked::add);
             for (Map.Entry<ChainSlot, String> entry : previous.chainKeys().entrySet()) {
                 ChainSlot slot = entry.getKey();
@@ -120,7 +121,7 @@ public final class Planner {
                         slot.promptVariant(), promptHash, team.id(), stage, entry.getValue());
                 items.add(new ReviewItem(key, reviewerModel.id(), slot.caseId(), slot.sampleIndex(), slot.promptVariant(), promptHash,
                         prompt, new ReviewItem.ChainPosition(team.id(), stage, team.reviewers().size() + 1, team.condition(),
-                                displayName, providers, entry.getValue(), answer.chainLatencyMs())));
+                                displayName, providers, organizations, entry.getValue(), answer.chainLatencyMs())));
                 chainKeys.put(slot, key);
             }
         }

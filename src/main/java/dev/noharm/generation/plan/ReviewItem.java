@@ -14,7 +14,7 @@ public record ReviewItem(String workKey, String modelId, String caseId, int samp
      * 1), how the team is named, the generation it reviews, and the chain's latency before this call.
      */
     public record ChainPosition(String teamId, int stage, int teamSize, String condition, String displayName, String providers,
-            String reviewedKey, long latencyBeforeMs) implements java.io.Serializable {}
+            String organizations, String reviewedKey, long latencyBeforeMs) implements java.io.Serializable {}
 
     @Override
     public String prompt(Map<String, String> sharedPrompts) {

@@ -94,7 +94,7 @@ class PlannerTest {
         ChainSlot c1s1 = new ChainSlot("trio", "c1", 1, "standard");
         assertEquals(new ReviewItem.ChainPosition("trio", 2, 3, "Advisor + Guardian + Steward",
                 "Test model a + Test model g + Test model s", "openai-compatible + openai-compatible + openai-compatible",
-                advisors.chainKeys().get(c1s1), 100), review.chain());
+                "Lab a + Lab g + Lab s", advisors.chainKeys().get(c1s1), 100), review.chain());
         assertEquals(guardians.chainKeys().get(c1s1), review.workKey());
 
         // The steward stage: the slot blocked before stays blocked; one guardian failed too.

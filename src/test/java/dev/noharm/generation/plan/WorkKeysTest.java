@@ -93,7 +93,7 @@ class WorkKeysTest {
     }
 
     private static ModelSpec model(int seed) {
-        return new ModelSpec("m1", "Model m1", ProviderKind.OPENAI_COMPATIBLE, "m1", "1", "http://127.0.0.1:1/v1",
+        return new ModelSpec("m1", "Model m1", ProviderKind.OPENAI_COMPATIBLE, "", "m1", "1", "http://127.0.0.1:1/v1",
                 new ModelSpec.RequestParams(0.0, 256, seed, "text", 5), new ModelSpec.Limits(60, 0, 4),
                 new ModelSpec.Price(1.0, 2.0), null, null);
     }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ProviderMappingTest {
 
     private static ChatProvider provider(String baseUrl, String modelName, int timeoutSeconds) {
-        ModelSpec model = new ModelSpec("m", "Model", ProviderKind.OPENAI_COMPATIBLE, modelName, "1", baseUrl,
+        ModelSpec model = new ModelSpec("m", "Model", ProviderKind.OPENAI_COMPATIBLE, "", modelName, "1", baseUrl,
                 new ModelSpec.RequestParams(0.0, 256, 5, "text", timeoutSeconds), new ModelSpec.Limits(600, 0, 4),
                 new ModelSpec.Price(1.0, 1.0), null, null);
         return ChatProvider.create(model, name -> null);

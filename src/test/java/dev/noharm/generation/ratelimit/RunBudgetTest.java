@@ -49,7 +49,7 @@ class RunBudgetTest {
 
     @Test
     void permitsRefuseAnOverBudgetCallBeforeTakingAPermitAndSettleOnRelease() throws Exception {
-        ModelSpec model = new ModelSpec("m", "M", ProviderKind.OPENAI_COMPATIBLE, "m", "1", "http://127.0.0.1:1/v1",
+        ModelSpec model = new ModelSpec("m", "M", ProviderKind.OPENAI_COMPATIBLE, "", "m", "1", "http://127.0.0.1:1/v1",
                 new ModelSpec.RequestParams(0.0, 100, null, "text", 10), new ModelSpec.Limits(60_000, 0, 1),
                 new ModelSpec.Price(1.0, 1.0), null, null);
         Permits permits = new Permits(List.of(model), clock);
