@@ -47,7 +47,9 @@ while [ $# -gt 0 ]; do
 done
 
 properties_file="${properties_file:-$HERE/conf/spark-defaults.conf}"
-log_config="-Dlog4j2.configurationFile=$HERE/conf/log4j2.properties"
+log_opts=("-Dlog4j2.configurationFile=$HERE/conf/log4j2.properties")
+# Logged exceptions show as one line; NOHARM_DEBUG=1 brings their stack traces back.
+[ -n "${NOHARM_DEBUG:-}" ] && log_opts+=("-Dnoharm.logStackTraces=full")
 
 find_jar() { # $1: classifier
   if [ -n "${NOHARM_JAR:-}" ]; then echo "$NOHARM_JAR"; return; fi
@@ -62,7 +64,7 @@ find_jar() { # $1: classifier
 if [ -n "${SPARK_HOME:-}" ]; then
   jar="$(find_jar cluster)"
   args=(--class "$MAIN_CLASS" --properties-file "$properties_file"
-        --driver-java-options "$log_config${driver_java_opts:+ $driver_java_opts}")
+        --driver-java-options "${log_opts[*]}${driver_java_opts:+ $driver_java_opts}")
   [ -n "$master" ] && args+=(--master "$master")
   [ -n "$driver_memory" ] && args+=(--driver-memory "$driver_memory")
   exec "$SPARK_HOME/bin/spark-submit" "${args[@]}" ${spark_args[@]+"${spark_args[@]}"} "$jar" ${app_args[@]+"${app_args[@]}"}
@@ -90,7 +92,7 @@ module_opts=(-XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 # In client mode the driver is this JVM, so driver memory and options apply to it directly.
-jvm_opts=("${module_opts[@]}" "$log_config")
+jvm_opts=("${module_opts[@]}" "${log_opts[@]}")
 # Class data sharing: `mvn package` records the classes a short run loads into an archive beside the jar
 # (noharm-*-local.jsa, made by src/build/class-archive.sh). Mapping it instead of loading those classes
 # from the jar halves the start-up cost of every command (measured: `sql "select 1"` 13-14 s -> 6-7 s).

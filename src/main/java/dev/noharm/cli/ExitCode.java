@@ -24,4 +24,9 @@ public final class ExitCode {
      * export or compare); the message names the command to run first. Nothing was written.
      */
     public static final int NOTHING_YET = 8;
+    /**
+     * SIGINT (Ctrl-C) or SIGTERM stopped generation: no call was started after it, the answers that had arrived are
+     * stored, and a rerun calls only what is missing. 128 + 2, as shells report an interrupt.
+     */
+    public static final int INTERRUPTED = 130;
 }

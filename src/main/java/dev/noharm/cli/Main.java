@@ -2,10 +2,13 @@ package dev.noharm.cli;
 
 import dev.noharm.lake.LakeSettings;
 import dev.noharm.lake.Leases;
+import dev.noharm.generation.Interrupted;
+import dev.noharm.generation.StopSignals;
 import dev.noharm.lake.NothingYet;
 import dev.noharm.validation.InvalidInputException;
 import dev.noharm.validation.ValidationProblem;
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -27,7 +30,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code;
+        try (StopSignals signals = StopSignals.install(new CancelOnSignal(err), 30)) {
+            code = run(args, out, err, signals::received);
+        }
         // Stop Spark here rather than in each command, so callers in one JVM (tests) can share a session.
         SparkSession.getDefaultSession().foreach(session -> {
             session.stop();
@@ -38,6 +46,11 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns the exit code, without exiting; tests call this. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, () -> null);
+    }
+
+    /** {@code signal}: the stop signal received meanwhile, or null (a command it cancelled exits 130). */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Supplier<String> signal) {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
@@ -45,7 +58,7 @@ public final class Main implements Runnable {
             err.println("error: " + usageMessage(e));
             return ExitCode.USAGE;
         });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> reportFailure(e, err));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> reportFailure(e, err, signal.get()));
         return cli.execute(args);
     }
 
@@ -64,7 +77,15 @@ public final class Main implements Runnable {
         return e.getMessage() + " (see " + command + " --help)";
     }
 
-    private static int reportFailure(Exception e, PrintWriter err) {
+    private static int reportFailure(Exception e, PrintWriter err, String signal) {
+        if (signal != null && !(e instanceof Interrupted)) {
+            err.println("interrupted (" + signal + "): the command stopped before it finished; nothing unfinished is visible "
+                    + "(an unfinished score's files are removed by ./submit.sh maintain)");
+            if (System.getenv("NOHARM_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return ExitCode.INTERRUPTED;
+        }
         if (e instanceof InvalidInputException invalid) {
             err.println("error: " + invalid.getMessage());
             for (ValidationProblem problem : invalid.problems()) {
@@ -79,6 +100,10 @@ public final class Main implements Runnable {
         if (e instanceof NothingYet nothing) {
             err.println("error: " + nothing.getMessage());
             return ExitCode.NOTHING_YET;
+        }
+        if (e instanceof Interrupted interrupted) {
+            err.println(interrupted.getMessage());
+            return ExitCode.INTERRUPTED;
         }
         if (e instanceof Leases.Held held) {
             err.println("error: " + held.getMessage());

@@ -64,20 +64,34 @@ public final class GenerateJob {
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
             long ok, long failed, long overBudget, double reservedUsd) {}
 
+    /** Runs the job; throws {@link Interrupted} (after storing what arrived) when SIGINT or SIGTERM stopped it. */
     public Result run() {
         Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, true);
-        Planner planner = planner(models);
-        String jobId = Ids.newId();
-        // What is finished is read only once this driver holds the models: another driver cannot call them meanwhile.
-        try (ModelLeases leases = ModelLeases.take(lake.lake(), clock, jobId, spec.runId(), models.keySet(), settings, out)) {
-            return run(models, planner, jobId, leases);
+        Permits permits = new Permits(List.copyOf(models.values()), Ticker.SYSTEM);
+        Stopping stopping = new Stopping(permits);
+        GenerationCommits commits = new GenerationCommits(lake.lake(), spec.runId());
+        Result result;
+        String signal;
+        try (StopSignals signals = StopSignals.install(stopping, settings.interruptGraceSeconds())) {
+            Planner planner = planner(models);
+            String jobId = Ids.newId();
+            // What is finished is read only once this driver holds the models: another driver cannot call them meanwhile.
+            try (ModelLeases leases = ModelLeases.take(lake.lake(), clock, jobId, spec.runId(), models.keySet(), settings, out)) {
+                result = run(models, planner, jobId, leases, permits, stopping, signals, commits);
+            }
+            signal = signals.received();
         }
+        if (signal != null) {
+            // What was stored stays stored; compaction waits for the next run or ./submit.sh maintain.
+            throw new Interrupted(signal, commits.committedKeys());
+        }
+        return result;
     }
 
-    private Result run(Map<String, ModelSpec> models, Planner planner, String jobId, ModelLeases leases) {
+    private Result run(Map<String, ModelSpec> models, Planner planner, String jobId, ModelLeases leases, Permits permits,
+            Stopping stopping, StopSignals signals, GenerationCommits commits) {
         String datasetVersion = planner.datasetVersion();
         Totals totals = new Totals();
-        Permits permits = new Permits(List.copyOf(models.values()), Ticker.SYSTEM);
         RunBudget budget = null;
         if (settings.budgetUsd() != null) {
             double spent = lake.spentUsd(spec.runId());
@@ -88,18 +102,17 @@ public final class GenerateJob {
         }
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
         CallStrategy strategy = new RealtimeCalls(lake.lake().spark());
-        GenerationCommits commits = new GenerationCommits(lake.lake(), spec.runId());
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome));
             commits.serve(coordinator);
             CoordinatorServer.Address address = coordinator.address(settings.driverHost());
             Stage stage = planner.answers();
-            while (true) {
+            while (signals.received() == null) { // a signal stops the job before its next stage
                 // Each stage is its own Spark job, with a job id of its own (stored files are named by job and partition).
                 String stageJobId = stage.number() == 1 ? jobId : jobId + "s" + stage.number();
                 StageCall call = new StageCall(spec.runId(), stageJobId, datasetVersion, stage.label(), models, planner.sharedPrompts(),
                         settings, address, lake.sink(address));
-                runStage(stage, call, strategy, jobId, progress, totals);
+                runStage(stage, call, strategy, jobId, progress, totals, stopping);
                 leases.checkHeld();
                 Optional<Stage> next = planner.reviews(stage, lake.answers(datasetVersion, planner.reviewInputs(stage)));
                 if (next.isEmpty()) {
@@ -109,6 +122,9 @@ public final class GenerateJob {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the driver's coordinator", e);
+        }
+        if (signals.received() != null) {
+            return null; // the caller throws Interrupted
         }
         GenerationsLake.Compaction compaction = settings.compactAfterJob() ? lake.compactAfterJob(datasetVersion, commits.jobIds())
                 : new GenerationsLake.Compaction(0, 0, 0);
@@ -138,7 +154,7 @@ public final class GenerateJob {
     }
 
     private void runStage(Stage stage, StageCall call, CallStrategy strategy, String jobId, AtomicReference<GenerationProgress> progress,
-            Totals totals) {
+            Totals totals, Stopping stopping) {
         List<WorkItem> pending = stage.pending(lake.finishedKeys(call.datasetVersion(), call.models().keySet()));
         long alreadyDone = stage.items().size() - pending.size();
         totals.planned += stage.items().size();
@@ -164,6 +180,12 @@ public final class GenerateJob {
                 out.flush();
             }, settings.progressSeconds(), settings.progressSeconds(), TimeUnit.SECONDS);
             strategy.call(call, pending);
+        } catch (Exception e) { // Spark's job failure is a checked SparkException, thrown undeclared
+            if (!stopping.cancelled()) {
+                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getMessage(), e);
+            }
+            // Cancelled on purpose: the tasks commit what they hold as they end; the coordinator must outlive them.
+            awaitRunningTasks(TimeUnit.SECONDS.toNanos(60));
         } finally {
             ticker.shutdownNow();
         }
@@ -173,6 +195,52 @@ public final class GenerateJob {
         totals.ok += stageProgress.done() - stageProgress.failed() - stageProgress.overBudget();
         totals.failed += stageProgress.failed();
         totals.overBudget += stageProgress.overBudget();
+    }
+
+    /** Waits (up to {@code boundNanos}) until no task of the session runs any more. */
+    private void awaitRunningTasks(long boundNanos) {
+        var tracker = lake.lake().spark().sparkContext().statusTracker();
+        long deadline = System.nanoTime() + boundNanos;
+        while (System.nanoTime() < deadline
+                && java.util.Arrays.stream(tracker.getExecutorInfos()).mapToInt(org.apache.spark.SparkExecutorInfo::numRunningTasks).sum() > 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** What a signal does to this job: stop starting calls, and later (or on a second signal) cancel the stage's Spark job. */
+    private final class Stopping implements StopSignals.Job {
+        private final Permits permits;
+        private final java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Stopping(Permits permits) {
+            this.permits = permits;
+        }
+
+        @Override
+        public void stopStarting(String signal) {
+            permits.stop("the job was interrupted (" + signal + ")");
+            out.printf("generate: %s: starting no more calls; the calls under way finish and are stored (up to %d s; send it again to stop now)%n",
+                    signal, settings.interruptGraceSeconds());
+            out.flush();
+        }
+
+        @Override
+        public void stopNow(String why) {
+            if (cancelled.compareAndSet(false, true)) {
+                out.println("generate: stopping now (" + why + "); calls still under way are abandoned, everything stored stays");
+                out.flush();
+                lake.lake().spark().sparkContext().cancelAllJobs();
+            }
+        }
+
+        boolean cancelled() {
+            return cancelled.get();
+        }
     }
 
     private static final class Totals {

@@ -16,6 +16,8 @@ public final class GenerationProgress {
     private final LongAdder failed = new LongAdder();
     /** Items not called because the run's budget would have been passed. */
     private final LongAdder overBudget = new LongAdder();
+    /** Items not called because the job was interrupted. */
+    private final LongAdder stopped = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder inputTokens = new LongAdder();
@@ -43,6 +45,10 @@ public final class GenerationProgress {
         done.increment();
         if (outcome.status() == ItemOutcome.Status.OVER_BUDGET) {
             overBudget.increment();
+            return;
+        }
+        if (outcome.status() == ItemOutcome.Status.STOPPED) {
+            stopped.increment();
             return;
         }
         boolean ok = outcome.status() == ItemOutcome.Status.OK;
@@ -75,6 +81,10 @@ public final class GenerationProgress {
         return overBudget.sum();
     }
 
+    public long stopped() {
+        return stopped.sum();
+    }
+
     public String line() {
         long d = done.sum();
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
@@ -100,6 +110,9 @@ public final class GenerationProgress {
         out.println(line());
         if (overBudget.sum() > 0) {
             out.println("generate: " + overBudget.sum() + " items not called: the run's budget would have been passed (they stay to do)");
+        }
+        if (stopped.sum() > 0) {
+            out.println("generate: " + stopped.sum() + " items not called: the job was interrupted (they stay to do)");
         }
     }
 

@@ -27,6 +27,7 @@ public record GenerationSettings(
         boolean compactAfterJob,
         boolean speculation,
         String driverHost,
+        int interruptGraceSeconds,
         int chaosFailFirstAttemptAfterCommits) implements Serializable {
 
     /** Spark setting that makes the first attempt of every task fail after N commits (for testing recovery). */
@@ -39,6 +40,8 @@ public record GenerationSettings(
     public static final int DEFAULT_PROGRESS_SECONDS = 10;
     /** How long a driver's lease on its models lasts unless renewed (it renews every third of it): a dead driver's work is free after this. */
     public static final int DEFAULT_LEASE_TTL_SECONDS = 120;
+    /** After SIGINT or SIGTERM, how long the calls under way may take to finish before they are abandoned. */
+    public static final int DEFAULT_INTERRUPT_GRACE_SECONDS = 30;
 
     /** Options given on the command line; null where not given. */
     public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd, Integer leaseWaitSeconds) {
@@ -82,6 +85,8 @@ public record GenerationSettings(
                 new Setting<Boolean>("compact").sparkConf(sparkConf, CONF_PREFIX + "compact", Boolean::parseBoolean).orDefault(true),
                 sparkConf.apply("spark.speculation").map(v -> Boolean.parseBoolean(v.trim())).orElse(false),
                 sparkConf.apply("spark.driver.host").orElse("127.0.0.1"),
+                new Setting<Integer>("interrupt_grace_seconds").sparkConf(sparkConf, CONF_PREFIX + "interrupt_grace_seconds", Integer::parseInt)
+                        .orDefault(DEFAULT_INTERRUPT_GRACE_SECONDS),
                 new Setting<Integer>("chaos").sparkConf(sparkConf, CHAOS_FAIL_AFTER_COMMITS, Integer::parseInt).orDefault(0));
     }
 

@@ -11,7 +11,9 @@ public record ItemOutcome(String modelId, Status status, int attempts, int rateL
         OK,
         FAILED,
         /** Not called: the run's budget would have been passed (the item stays to do). */
-        OVER_BUDGET
+        OVER_BUDGET,
+        /** Not called: the job was interrupted (the item stays to do). */
+        STOPPED
     }
 
     public static ItemOutcome of(Generation generation) {
@@ -21,6 +23,10 @@ public record ItemOutcome(String modelId, Status status, int attempts, int rateL
                 outcome.rateLimitWaits(), usage.inputTokens() == null ? 0 : usage.inputTokens(),
                 usage.outputTokens() == null ? 0 : usage.outputTokens(), usage.costUsd() == null ? 0.0 : usage.costUsd(),
                 outcome.latencyMs());
+    }
+
+    public static ItemOutcome stopped(String modelId) {
+        return new ItemOutcome(modelId, Status.STOPPED, 0, 0, 0, 0, 0.0, 0);
     }
 
     public static ItemOutcome overBudget(String modelId) {

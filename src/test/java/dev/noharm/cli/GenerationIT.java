@@ -77,6 +77,93 @@ class GenerationIT {
     }
 
     @Test
+    void anInterruptedRunStoresEveryAnswerThatArrivedExits130AndResumes(@TempDir Path work) throws Exception {
+        Path lake = work.resolve("lake");
+        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(300, 0.3), sample, 0)) {
+            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, ""), 10);
+
+            // Ctrl-C: no call starts after it, the calls under way finish and are stored; every answer served is kept.
+            Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
+            awaitRows(lake, first, 20);
+            signal(first, "INT");
+            assertTrue(first.waitFor(2, TimeUnit.MINUTES), "stopped after SIGINT");
+            assertEquals(ExitCode.INTERRUPTED, first.exitValue(), SubmitProcess.stderrTail(work));
+            long saved = LakeTables.generationRows(lake);
+            assertTrue(saved >= 20 && saved < 200, "stored before the interrupt: " + saved);
+            assertEquals(sim.stats().accepted(), saved, "every answer the simulator served is in the lake");
+            assertEquals(saved, LakeTables.workKeys(lake).size(), "no work key twice");
+            String err = Files.readString(work.resolve("stderr.txt"));
+            assertTrue(err.contains("interrupted (SIGINT): " + saved + " saved; rerun to resume"), SubmitProcess.stderrTail(work));
+            assertFalse(err.contains("\tat "), "no stack trace: " + SubmitProcess.stderrTail(work));
+            assertEquals(List.of(), leftovers(work), "nothing half-written left behind");
+
+            // SIGTERM with no grace: the stage's Spark job is cancelled; its tasks commit what they hold as they end,
+            // so only the calls still under way (2 tasks x 4 at a time) are lost.
+            long paidBefore = sim.stats().accepted();
+            Process second = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString(),
+                    "--conf", "spark.noharm.generate.interrupt_grace_seconds=0");
+            awaitRows(lake, second, saved + 20);
+            signal(second, "TERM");
+            assertTrue(second.waitFor(2, TimeUnit.MINUTES), "stopped after SIGTERM");
+            assertEquals(ExitCode.INTERRUPTED, second.exitValue(), SubmitProcess.stderrTail(work));
+            long savedAgain = LakeTables.generationRows(lake);
+            long paid = sim.stats().accepted() - paidBefore;
+            assertTrue(paid - (savedAgain - saved) <= 8, "paid " + paid + ", stored " + (savedAgain - saved));
+            assertEquals(savedAgain, LakeTables.workKeys(lake).size(), "no work key twice");
+
+            // The rerun calls exactly what is missing.
+            long paidBeforeRerun = sim.stats().accepted();
+            assertEquals(0, run(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString()),
+                    SubmitProcess.stderrTail(work));
+            assertEquals(200, LakeTables.generationRows(lake));
+            assertEquals(200, LakeTables.workKeys(lake).size());
+            assertEquals(200 - savedAgain, sim.stats().accepted() - paidBeforeRerun, "the rerun called exactly what was missing");
+            assertEquals(List.of(), leftovers(work), "nothing half-written left behind");
+        }
+
+        // Ctrl-C during score, once its first table is committed: one line, exit 130, and no score becomes visible.
+        Files.writeString(work.resolve("stderr.txt"), "");
+        Process score = start(work, Map.of(), "score", "--lake", lake.toString());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (LakeTables.rows(lake, "scored_responses").isEmpty() && System.nanoTime() < deadline && score.isAlive()) {
+            Thread.sleep(50);
+        }
+        assertTrue(score.isAlive(), "the score must still be going when it is signalled");
+        signal(score, "INT");
+        assertTrue(score.waitFor(1, TimeUnit.MINUTES), "stopped after SIGINT");
+        assertEquals(ExitCode.INTERRUPTED, score.exitValue(), SubmitProcess.stderrTail(work));
+        String scoreErr = Files.readString(work.resolve("stderr.txt"));
+        assertTrue(scoreErr.contains("interrupted (SIGINT): the command stopped before it finished"), scoreErr);
+        assertFalse(scoreErr.contains("\tat "), "no stack trace: " + scoreErr);
+        assertEquals(List.of(), LakeTables.rows(lake, "score_runs"), "no score is visible");
+    }
+
+    private static void awaitRows(Path lake, Process run, long rows) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (LakeTables.generationRows(lake) < rows && System.nanoTime() < deadline && run.isAlive()) {
+            Thread.sleep(100);
+        }
+        assertTrue(run.isAlive(), "the run must still be going when it is signalled");
+    }
+
+    /** Sends a signal as a terminal (INT) or a scheduler (TERM) would: submit.sh execs the JVM, so its pid is the driver's. */
+    private static void signal(Process process, String name) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+    }
+
+    /** Files a stopped writer could leave: in-progress, temporary or staging files anywhere under the work folder. */
+    private static List<Path> leftovers(Path work) throws IOException {
+        try (Stream<Path> walk = Files.walk(work)) {
+            return walk.filter(p -> {
+                String name = p.getFileName().toString();
+                return name.endsWith(".inprogress") || name.startsWith("_temporary") || name.equals("_staging");
+            }).toList();
+        }
+    }
+
+    @Test
     void twoDriversOnOneLakeNeverPayTwiceTheSecondStopsOrWaits(@TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));

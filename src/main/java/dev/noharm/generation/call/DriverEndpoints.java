@@ -12,6 +12,10 @@ public final class DriverEndpoints {
     static final String ACQUIRE = "/permits/acquire";
     static final String RELEASE = "/permits/release";
     static final String DONE = "/items/done";
+    /** The status of a permit refused because the run's budget would be passed. */
+    private static final int BUDGET_REACHED = 402;
+    /** The status of a permit refused because the job is stopping. */
+    private static final int STOPPING = 409;
 
     /** The answer of endpoints that have nothing to say. */
     public record Ack(boolean ok) {
@@ -26,7 +30,9 @@ public final class DriverEndpoints {
             try {
                 return permits.acquire(request);
             } catch (Permits.BudgetReached e) {
-                throw new CoordinatorServer.Refusal(402, e.getMessage());
+                throw new CoordinatorServer.Refusal(BUDGET_REACHED, e.getMessage());
+            } catch (Permits.Stopping e) {
+                throw new CoordinatorServer.Refusal(STOPPING, e.getMessage());
             }
         });
         server.endpoint(RELEASE, Permits.Release.class, release -> {
@@ -47,13 +53,19 @@ public final class DriverEndpoints {
             this.http = new CoordinatorClient(address);
         }
 
-        /** Blocks until the model may be called; throws {@link Permits.BudgetReached} when the run's budget refuses. */
+        /**
+         * Blocks until the model may be called; throws {@link Permits.BudgetReached} when the run's budget refuses,
+         * {@link Permits.Stopping} when the job is stopping.
+         */
         Permits.Permit acquire(Permits.Request request) throws InterruptedException {
             try {
                 return http.post(ACQUIRE, request, Permits.Permit.class);
             } catch (CoordinatorClient.Refused refused) {
-                if (refused.status() == 402) {
+                if (refused.status() == BUDGET_REACHED) {
                     throw new Permits.BudgetReached(refused.getMessage());
+                }
+                if (refused.status() == STOPPING) {
+                    throw new Permits.Stopping(refused.getMessage());
                 }
                 throw refused;
             }

@@ -66,6 +66,10 @@ final class GenerationTask implements Serializable {
                         // Not called, not stored: the item stays to do for a run with budget left.
                         driver.done(ItemOutcome.overBudget(item.modelId()));
                         return null;
+                    } catch (Permits.Stopping stopping) {
+                        // The job was interrupted: not called, not stored; the item stays to do for the rerun.
+                        driver.done(ItemOutcome.stopped(item.modelId()));
+                        return null;
                     }
                     committer.add(generation);
                     driver.done(ItemOutcome.of(generation));

@@ -39,7 +39,9 @@ public final class RealtimeCalls implements CallStrategy {
                 stage.settings().concurrencyPerTask(), stage.coordinator(), stage.sink(),
                 stage.settings().chaosFailFirstAttemptAfterCommits());
         int slices = Math.max(1, Math.min(shuffled.size(), jsc.defaultParallelism()));
-        jsc.setJobDescription("noharm generate: run " + stage.runId() + ", " + stage.label() + ", " + shuffled.size() + " calls");
+        // Interruptible: a job cancelled after SIGINT's grace period interrupts its tasks, which then commit what they hold.
+        jsc.setJobGroup("noharm-generate-" + stage.jobId(), "noharm generate: run " + stage.runId() + ", " + stage.label() + ", "
+                + shuffled.size() + " calls", true);
         GenerationTask task = new GenerationTask(context);
         jsc.parallelize(shuffled, slices).foreachPartition(task::run);
     }

@@ -59,6 +59,9 @@ final class ModelLimiter {
         }
     }
 
+    /** Set once the job stops starting calls; null while it runs. */
+    private String stopReason;
+
     ModelLimiter(ModelSpec.Limits limits, int timeoutSeconds, Ticker ticker) {
         this.requestsPerMinute = limits.requestsPerMinute();
         this.tokensPerMinute = limits.tokensPerMinute();
@@ -97,9 +100,18 @@ final class ModelLimiter {
         return new Decision(grant.id, 0);
     }
 
+    /** Refuses every permit from now on and wakes every waiter ({@link #acquire} then throws {@link Permits.Stopping}). */
+    synchronized void stop(String reason) {
+        stopReason = reason;
+        notifyAll();
+    }
+
     /** Blocks until a permit can be granted; returns its id for {@link #release}. */
     synchronized long acquire(long estimatedTokens) throws InterruptedException {
         while (true) {
+            if (stopReason != null) {
+                throw new Permits.Stopping(stopReason);
+            }
             Decision decision = tryAcquire(estimatedTokens);
             if (decision.granted()) {
                 return decision.permit();

@@ -33,6 +33,13 @@ public final class Permits {
         }
     }
 
+    /** The job is stopping (interrupted): the call is not made, and stays to do. */
+    public static final class Stopping extends RuntimeException {
+        public Stopping(String message) {
+            super(message);
+        }
+    }
+
     public Permits(List<ModelSpec> models, Ticker ticker) {
         for (ModelSpec model : models) {
             limiters.put(model.id(), new ModelLimiter(model.limits(), model.params().timeoutSeconds(), ticker));
@@ -49,7 +56,18 @@ public final class Permits {
         return budget;
     }
 
-    /** Blocks until the model may be called; throws {@link BudgetReached} when the budget refuses the reservation. */
+    /**
+     * From now on every {@link #acquire}, including those waiting, throws {@link Stopping}: no call is started
+     * any more, calls already under way finish.
+     */
+    public void stop(String reason) {
+        limiters.values().forEach(limiter -> limiter.stop(reason));
+    }
+
+    /**
+     * Blocks until the model may be called; throws {@link BudgetReached} when the budget refuses the reservation
+     * and {@link Stopping} once the job stops starting calls.
+     */
     public Permit acquire(Request request) throws InterruptedException {
         ModelLimiter limiter = limiter(request.model());
         RunBudget runBudget = budget;
@@ -62,7 +80,7 @@ public final class Permits {
         }
         try {
             return new Permit(limiter.acquire(request.tokens()), reservation);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | Stopping e) {
             if (runBudget != null) {
                 runBudget.settle(reservation, 0); // no call will be made: give the reservation back
             }
