@@ -38,7 +38,15 @@ public record ReportData(
         List<OptionRow> omittedHighlyAppropriate,
         List<OptionRow> harmfulRecommendations,
         List<TrendPoint> trends,
-        List<Map<String, Object>> regressions) {
+        List<Regression> regressions) {
+
+    /** When the report was made, and nightly's checks, to the minute: seconds' fractions only made the table wide. */
+    static final java.time.format.DateTimeFormatter MINUTES =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /** One nightly comparison of a model version with its previous version (CONTRACT's interval on the difference). */
+    public record Regression(String checkedAt, String model, String version, String previousVersion, String grading, String metric,
+            String harm, double previousValue, double newValue, double difference, double low, double high, boolean regression) {}
 
     /** The headline metrics of one responder: mean over trials with the contract's ci (null for one trial). */
     public record LeaderboardRow(String responder, String version, String displayName, String label, String team, String condition,
@@ -68,7 +76,7 @@ public record ReportData(
                 .where(col("dataset_version").equalTo(datasetVersion).and(col("grading").equalTo(grading))));
         boolean synthetic = lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)
                 .and(functions.lower(col("source")).contains("synthetic"))).limit(1).count() > 0;
-        return new ReportData(datasetVersion, Instant.now().toString(), grading, synthetic,
+        return new ReportData(datasetVersion, MINUTES.format(Instant.now()), grading, synthetic,
                 leaderboard(metrics), specialties(metrics), heatmap(metrics),
                 errorsByLevel(lake, datasetVersion, grading, metrics),
                 options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
@@ -204,19 +212,15 @@ public record ReportData(
     }
 
     /** Nightly comparisons of this dataset version, flagged ones first. */
-    private static List<Map<String, Object>> regressions(Lake lake, String datasetVersion) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    private static List<Regression> regressions(Lake lake, String datasetVersion) {
         Dataset<Row> table = lake.read(Tables.REGRESSIONS).where(col("dataset_version").equalTo(datasetVersion)
                 .and(col("cases").equalTo("AllCases")));
-        for (Row r : table.orderBy(col("regression").desc(), col("checked_at").desc(), col("model_id"), col("metric"))
-                .limit(200).collectAsList()) {
-            Map<String, Object> row = new java.util.LinkedHashMap<>();
-            for (String field : r.schema().fieldNames()) {
-                Object v = r.getAs(field);
-                row.put(field, v instanceof java.sql.Timestamp t ? t.toInstant().toString() : v);
-            }
-            rows.add(row);
-        }
-        return rows;
+        return table.orderBy(col("regression").desc(), col("checked_at").desc(), col("model_id"), col("metric"))
+                .limit(200).collectAsList().stream()
+                .map(r -> new Regression(MINUTES.format(r.<java.sql.Timestamp>getAs("checked_at").toInstant()), r.getAs("model_id"),
+                        r.getAs("version"), r.getAs("previous_version"), r.getAs("grading"), r.getAs("metric"), r.getAs("harm"),
+                        r.<Double>getAs("previous_value"), r.<Double>getAs("new_value"), r.<Double>getAs("difference"),
+                        r.<Double>getAs("low"), r.<Double>getAs("high"), r.<Boolean>getAs("regression")))
+                .toList();
     }
 }

@@ -15,13 +15,18 @@
     return x === null || x === undefined || isNaN(x) ? '' : Number(x).toFixed(digits === undefined ? 3 : digits);
   }
   function pct(x) { return x === null || x === undefined || isNaN(x) ? '' : (100 * x).toFixed(1) + '%'; }
-  function estimate(e, asPercent) {
-    if (!e || e.mean === null || e.mean === undefined) { return ''; }
+  // An estimate's text: the mean, then its intervals (across trials, and the case bootstrap where computed).
+  function estimateParts(e, asPercent) {
+    if (!e || e.mean === null || e.mean === undefined) { return { text: '', sub: '' }; }
     var f = asPercent ? pct : fmt;
-    var text = f(e.mean);
-    if (e.ci !== null && e.ci !== undefined) { text += ' \u00b1 ' + (asPercent ? (100 * e.ci).toFixed(1) + '%' : fmt(e.ci)); }
-    if (e.bootstrapLow !== null && e.bootstrapLow !== undefined) { text += ' [' + f(e.bootstrapLow) + ', ' + f(e.bootstrapHigh) + ']'; }
-    return text;
+    var sub = [];
+    if (e.ci !== null && e.ci !== undefined) { sub.push('\u00b1 ' + (asPercent ? (100 * e.ci).toFixed(1) + '%' : fmt(e.ci))); }
+    if (e.bootstrapLow !== null && e.bootstrapLow !== undefined) { sub.push('[' + f(e.bootstrapLow) + ', ' + f(e.bootstrapHigh) + ']'); }
+    return { text: f(e.mean), sub: sub.join(' ') };
+  }
+  function estimate(e, asPercent) {
+    var parts = estimateParts(e, asPercent);
+    return parts.sub ? parts.text + ' ' + parts.sub : parts.text;
   }
   function table(id, headers, rows, numeric) {
     var t = document.getElementById(id);
@@ -37,7 +42,17 @@
     }
     rows.forEach(function (r) {
       var tr = el('tr', null, r.flagged ? 'flagged' : '');
-      r.cells.forEach(function (c, i) { tr.appendChild(el('td', c, numeric[i] ? 'num' : '')); });
+      r.cells.forEach(function (c, i) {
+        var classes = (numeric[i] ? 'num' : '') + (r.nameColumn === i ? ' name' : '');
+        if (c !== null && typeof c === 'object') {
+          var td = el('td', null, classes);
+          td.appendChild(el('span', c.text));
+          if (c.sub) { td.appendChild(el('br')); td.appendChild(el('span', c.sub, 'interval')); }
+          tr.appendChild(td);
+        } else {
+          tr.appendChild(el('td', c, classes));
+        }
+      });
       t.appendChild(tr);
     });
   }
@@ -64,27 +79,37 @@
     banners.appendChild(el('div', 'Responders named "Simulated ..." are personas of the project\'s endpoint simulator, not real models.', 'banner'));
   }
 
-  // Leaderboard.
+  // Leaderboard. Each responder's rank (#) is how the scatter plot and the heatmap name it in little space.
+  var rank = {};
+  data.leaderboard.forEach(function (r, i) { rank[r.label] = i + 1; });
   table('leaderboard-table',
-      ['Responder', 'Version', 'Team', 'Condition', 'Trials', 'Safety', 'Completeness', 'Restraint', 'Overall', 'Severe case harm rate', 'Parse failures'],
-      data.leaderboard.map(function (r) {
-        return { cells: [r.label, r.version, r.team, r.condition, r.trials, estimate(r.safety), estimate(r.completeness),
-          estimate(r.restraint), estimate(r.overall), estimate(r.severeCaseHarmRate, true), pct(r.parseFailureRate.mean)] };
+      ['#', 'Responder', 'Version', 'Team', 'Condition', 'Trials', 'Safety', 'Completeness', 'Restraint', 'Overall', 'Severe case harm rate', 'Parse failures'],
+      data.leaderboard.map(function (r, i) {
+        return { nameColumn: 1, cells: [i + 1, r.label, r.version, r.team, r.condition, r.trials, estimateParts(r.safety),
+          estimateParts(r.completeness), estimateParts(r.restraint), estimateParts(r.overall), estimateParts(r.severeCaseHarmRate, true),
+          pct(r.parseFailureRate.mean)] };
       }),
-      [false, false, false, false, true, true, true, true, true, true, true]);
+      [true, false, false, false, false, true, true, true, true, true, true, true]);
 
   // Safety against Completeness, with interval bars drawn by a custom series.
   var points = data.leaderboard.filter(function (r) { return r.safety.mean !== null && r.completeness.mean !== null; });
   var errorBars = points.map(function (r) {
     return [r.safety.mean, r.completeness.mean, r.safety.ci || 0, r.completeness.ci || 0];
   });
-  chart('chart-scatter', {
+  var scatterNode = document.getElementById('chart-scatter');
+  var legendWidth = Math.min(380, Math.floor(scatterNode.clientWidth * 0.36));
+  var scatter = chart('chart-scatter', {
     color: palette,
-    grid: { left: 70, right: 30, top: 30, bottom: 60 },
+    grid: { left: 70, right: legendWidth + 40, top: 30, bottom: 60 },
     tooltip: { formatter: function (p) {
-      var r = points[p.dataIndex];
-      return r ? r.label + '<br>Safety ' + estimate(r.safety) + '<br>Completeness ' + estimate(r.completeness) : '';
+      var r = points[p.seriesIndex - 1];
+      return r && p.seriesIndex > 0 ? rank[r.label] + '. ' + r.label + '<br>Safety ' + estimate(r.safety) + '<br>Completeness '
+          + estimate(r.completeness) : '';
     } },
+    // Names beside the plot, numbered as in the leaderboard; a long name is cut here and whole in its tooltip.
+    legend: { orient: 'vertical', right: 10, top: 30, width: legendWidth, type: 'scroll', tooltip: { show: true },
+      textStyle: { width: legendWidth - 40, overflow: 'truncate' },
+      data: points.map(function (r) { return rank[r.label] + '. ' + r.label; }) },
     xAxis: { name: 'Safety (project weighting)', nameLocation: 'middle', nameGap: 32, max: 1,
       min: function (v) { return Math.max(0, Math.floor((v.min - 0.02) * 20) / 20); } },
     yAxis: { name: 'Completeness', nameLocation: 'middle', nameGap: 48, min: 0, max: 1 },
@@ -100,23 +125,44 @@
           { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: style }
         ] };
       }, z: 1
-    }, {
-      type: 'scatter', name: 'responders', symbolSize: 12, z: 2,
-      data: points.map(function (r, i) {
-        return { value: [r.safety.mean, r.completeness.mean], name: r.label, itemStyle: { color: palette[i % palette.length] } };
-      }),
-      label: { show: true, position: 'right', formatter: function (p) { return p.name; }, fontSize: 11 }
-    }]
+    }].concat(points.map(function (r, i) {
+      return { type: 'scatter', name: rank[r.label] + '. ' + r.label, symbolSize: 12, z: 2,
+        itemStyle: { color: palette[i % palette.length] },
+        data: [{ value: [r.safety.mean, r.completeness.mean], name: r.label }],
+        label: { show: true, position: 'right', distance: 6, formatter: String(rank[r.label]), fontSize: 12, fontWeight: 'bold' },
+        labelLine: { show: true, lineStyle: { color: '#8b949e' } } };
+    }))
   });
+  // Points that sit together (responders that answered alike) would print their numbers on top of each other:
+  // in rank order, each number takes the nearest free place above or below its point, tied to it by a line.
+  var placed = [];
+  var shifts = points.map(function (r, i) {
+    var p = scatter.convertToPixel({ seriesIndex: i + 1 }, [r.safety.mean, r.completeness.mean]);
+    var w = 8 * String(rank[r.label]).length + 4, h = 16;
+    for (var k = 0; k < 60; k++) {
+      var dy = (k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2) * h;
+      var box = [p[0] + 10, p[1] + dy - h / 2, p[0] + 10 + w, p[1] + dy + h / 2];
+      var free = !placed.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
+      if (free) { placed.push(box); return dy; }
+    }
+    return 0;
+  });
+  scatter.setOption({ series: [{}].concat(shifts.map(function (dy) { return { labelLayout: { dy: dy } }; })) });
 
   // Severe case harm rate per specialty.
-  var names = Array.from(new Set(data.severeHarmBySpecialty.map(function (c) { return c.label; })));
+  var names = Array.from(new Set(data.severeHarmBySpecialty.map(function (c) { return c.label; })))
+      .sort(function (a, b) { return rank[a] - rank[b]; });
   var maxRate = Math.max.apply(null, [0.01].concat(data.severeHarmBySpecialty.map(function (c) { return c.severeCaseHarmRate; })));
+  var heatmapNode = document.getElementById('chart-heatmap');
+  heatmapNode.style.height = Math.max(460, 44 * names.length + 190) + 'px';
   chart('chart-heatmap', {
-    grid: { left: 260, right: 40, top: 20, bottom: 120 },
-    tooltip: { formatter: function (p) { return p.data[3] + '<br>' + p.data[4] + ': ' + pct(p.data[2]); } },
+    grid: { left: 10, right: 40, top: 20, bottom: 120, containLabel: true },
+    tooltip: { formatter: function (p) { return rank[p.data[3]] + '. ' + p.data[3] + '<br>' + p.data[4] + ': ' + pct(p.data[2]); } },
     xAxis: { type: 'category', data: data.specialties, axisLabel: { rotate: 35 }, splitArea: { show: true } },
-    yAxis: { type: 'category', data: names, splitArea: { show: true } },
+    // Whole names, numbered as in the leaderboard, wrapped to at most a quarter of the width.
+    yAxis: { type: 'category', data: names, splitArea: { show: true }, inverse: true,
+      axisLabel: { width: Math.min(300, Math.floor(heatmapNode.clientWidth / 4)), overflow: 'break', lineHeight: 14,
+        formatter: function (name) { return rank[name] + '. ' + name; } } },
     // dimension 2: colour by the rate (each datum also carries the names, for the tooltip, after it).
     visualMap: { dimension: 2, min: 0, max: maxRate, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       inRange: { color: ['#f7fbff', '#fcbba1', '#cb181d'] }, formatter: function (v) { return pct(v); } },
@@ -158,7 +204,7 @@
   // Option tables.
   function optionRows(list) {
     return list.map(function (o) {
-      return { cells: [o.specialty, o.caseId, o.optionNo, o.text, o.harm, o.count + ' of ' + o.responses, pct(o.rate)] };
+      return { cells: [o.specialty, o.caseId, o.optionNo, o.text, o.harm, o.count + ' of ' + o.responses + ' answers', pct(o.rate)] };
     });
   }
   var optionNumeric = [false, false, true, false, false, true, true];
@@ -194,10 +240,11 @@
     });
   }
   table('regressions-table',
-      ['Checked', 'Model', 'Version', 'Previous', 'Grading', 'Metric', 'Harm', 'Previous value', 'New value', 'Difference', '95% interval', 'Regression'],
+      ['Checked', 'Model', 'Versions', 'Grading', 'Metric', 'Previous \u2192 new', 'Difference [95% interval]', 'Regression'],
       data.regressions.map(function (r) {
-        return { flagged: r.regression, cells: [r.checked_at, r.model_id, r.version, r.previous_version, r.grading, r.metric, r.harm,
-          fmt(r.previous_value), fmt(r.new_value), fmt(r.difference), '[' + fmt(r.low) + ', ' + fmt(r.high) + ']', r.regression ? 'yes' : ''] };
+        return { flagged: r.regression, cells: [r.checkedAt, r.model, r.previousVersion + ' \u2192 ' + r.version, r.grading,
+          r.harm === 'All' ? r.metric : r.metric + ' (' + r.harm + ')', fmt(r.previousValue) + ' \u2192 ' + fmt(r.newValue),
+          { text: fmt(r.difference), sub: '[' + fmt(r.low) + ', ' + fmt(r.high) + ']' }, r.regression ? 'yes' : ''] };
       }),
-      [false, false, false, false, false, false, false, true, true, true, true, false]);
+      [false, false, false, false, false, true, true, false]);
 }());

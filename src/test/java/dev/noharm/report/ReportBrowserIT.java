@@ -20,8 +20,13 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
+import dev.noharm.scoring.HarmWeights;
+import dev.noharm.scoring.ImportResponses;
+import dev.noharm.scoring.ScoreJob;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,8 +83,20 @@ class ReportBrowserIT {
             night(lake, spec, GenerationFixture.registry(GenerationFixture.model("sim-a", "omitter-2", sim.baseUrl(), 6000, 8, "", "2"), b));
         }
         String version = lake.read(dev.noharm.lake.Tables.DATASET_VERSIONS).first().getAs("dataset_version");
+        // Three imported panels with long names that answer alike: one point, one heatmap row each, names that
+        // cannot fit a chart's margin.
+        List<String> answers = new ArrayList<>();
+        for (String panel : List.of("A", "B", "C")) {
+            for (Row c : lake.read(dev.noharm.lake.Tables.CASES).collectAsList()) {
+                answers.add("{\"responder\": \"panel-" + panel + "\", \"display_name\": \"" + panelName(panel) + "\", \"trial\": 1, "
+                        + "\"case_id\": \"" + c.getAs("case_id") + "\", \"response\": []}");
+            }
+        }
+        Files.write(tmp.resolve("panels.jsonl"), answers);
+        new ImportResponses(lake).importFile(tmp.resolve("panels.jsonl").toString(), version);
+        new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of());
         ReportData data = ReportData.from(lake, version, "Majority");
-        assertEquals(3, data.leaderboard().size(), "sim-a v1, sim-a v2, sim-b");
+        assertEquals(6, data.leaderboard().size(), "sim-a v1, sim-a v2, sim-b and three panels");
         assertEquals(2, data.trends().size(), "two versions of sim-a");
         Path index = Path.of(HtmlReport.write(data, tmp.resolve("report").toString(), spark.sparkContext().hadoopConfiguration()).toUri());
         for (String file : List.of("index.html", "report.js", "report.css", "echarts.min.js")) {
@@ -115,11 +132,22 @@ class ReportBrowserIT {
                 Files.write(Path.of("target", "report-" + id + ".png"), shots.get(id));
             }
             heatmapColoursFollowTheRate(driver, shots.get("chart-heatmap"));
+            legibleAt(driver, data, 1400);
             // The bars' names are whole (wrapped, not cut short): "(v1, Advisor)" and "(v2, Advisor)" both show.
             String barLabels = String.join(" ", (List<String>) js.executeScript(
                     "return Array.from(document.querySelectorAll('#chart-errors svg text')).map(function (t) { return t.textContent; });"));
             assertTrue(barLabels.contains("v1, Advisor)") && barLabels.contains("v2, Advisor)") && !barLabels.contains("..."),
                     "bar labels: " + barLabels);
+
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1000, 3000));
+            driver.navigate().refresh();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> charts.stream().allMatch(id ->
+                    "true".equals(d.findElement(By.id(id)).getDomAttribute("data-rendered"))));
+            Files.write(Path.of("target", "report-screenshot-1000.png"), driver.getScreenshotAs(OutputType.BYTES));
+            for (String id : charts) {
+                Files.write(Path.of("target", "report-" + id + "-1000.png"), driver.findElement(By.id(id)).getScreenshotAs(OutputType.BYTES));
+            }
+            legibleAt(driver, data, 1000);
 
             List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
@@ -154,6 +182,64 @@ class ReportBrowserIT {
         // The scale runs #f7fbff (0%) .. #fcbba1 .. #cb181d (the highest rate).
         assertTrue(hot.getRed() > 150 && hot.getGreen() < 80 && hot.getBlue() < 80, "highest-rate cell " + highest + " is red: " + hot);
         assertTrue(cold.getRed() > 230 && cold.getGreen() > 230 && cold.getBlue() > 230, "0% cell " + zero + " is near white: " + cold);
+    }
+
+    private static String panelName(String panel) {
+        return "Human Generalist Physicians, synthetic panel " + panel + " (answers nothing)";
+    }
+
+    /**
+     * What a reader at {@code width} pixels sees: heatmap row names whole and inside the chart, the scatter's point
+     * numbers apart, responder names in at most three lines, the nightly table without horizontal scrolling, times
+     * without fractions of seconds, and the option counts saying what they count.
+     */
+    @SuppressWarnings("unchecked")
+    private static void legibleAt(ChromeDriver driver, ReportData data, int width) {
+        String at = " at " + width + " px";
+        List<Object> outside = (List<Object>) driver.executeScript("""
+                var c = document.getElementById('chart-heatmap').getBoundingClientRect();
+                return Array.from(document.querySelectorAll('#chart-heatmap svg text')).filter(function (t) {
+                  var r = t.getBoundingClientRect();
+                  return r.width > 0 && (r.left < c.left - 1 || r.right > c.right + 1);
+                }).map(function (t) { return t.textContent; });""");
+        assertEquals(List.of(), outside, "heatmap labels cut at the chart's edge" + at);
+        String heatmapText = ((String) driver.executeScript("""
+                return Array.from(document.querySelectorAll('#chart-heatmap svg text')).map(function (t) { return t.textContent; }).join(' ');"""))
+                .replaceAll("\\s+", " ");
+        for (String panel : List.of("A", "B", "C")) {
+            assertTrue(heatmapText.contains(panelName(panel)), panelName(panel) + " whole in the heatmap" + at + ": " + heatmapText);
+        }
+
+        List<List<Number>> labels = (List<List<Number>>) driver.executeScript("""
+                return Array.from(document.querySelectorAll('#chart-scatter svg text')).filter(function (t) {
+                  return /bold/.test(t.getAttribute('style') || '') && /^[0-9]+$/.test(t.textContent);
+                }).map(function (t) { var r = t.getBoundingClientRect(); return [Number(t.textContent), r.left, r.top, r.right, r.bottom]; });""");
+        assertEquals(data.leaderboard().size(), labels.size(), "one number per point" + at + ": " + labels);
+        for (int i = 0; i < labels.size(); i++) {
+            for (int j = i + 1; j < labels.size(); j++) {
+                List<Number> a = labels.get(i);
+                List<Number> b = labels.get(j);
+                boolean overlap = a.get(1).doubleValue() < b.get(3).doubleValue() && b.get(1).doubleValue() < a.get(3).doubleValue()
+                        && a.get(2).doubleValue() < b.get(4).doubleValue() && b.get(2).doubleValue() < a.get(4).doubleValue();
+                assertTrue(!overlap, "scatter labels " + a + " and " + b + " overlap" + at);
+            }
+        }
+
+        List<Number> nameHeights = (List<Number>) driver.executeScript("""
+                return Array.from(document.querySelectorAll('#leaderboard-table td.name')).map(function (td) {
+                  return td.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight); });""");
+        assertEquals(data.leaderboard().size(), nameHeights.size());
+        assertTrue(nameHeights.stream().allMatch(h -> h.doubleValue() < 3.9), "leaderboard names in at most three lines" + at + ": " + nameHeights);
+
+        List<Number> scroll = (List<Number>) driver.executeScript("""
+                var wrap = document.getElementById('regressions-table').parentElement;
+                return [wrap.scrollWidth, wrap.clientWidth];""");
+        assertTrue(scroll.get(0).longValue() <= scroll.get(1).longValue(), "the nightly table scrolls sideways" + at + ": " + scroll);
+        String page = driver.findElement(By.tagName("body")).getText();
+        assertTrue(!java.util.regex.Pattern.compile("\\d:\\d\\d[.:]\\d").matcher(page).find(), "no seconds or fractions of them" + at);
+        assertTrue(driver.findElement(By.id("meta")).getText().matches(".*generated \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC"),
+                driver.findElement(By.id("meta")).getText());
+        assertTrue(driver.findElement(By.id("omitted-table")).getText().contains(" answers"), "omission counts say what they count");
     }
 
     private static void night(Lake lake, String spec, ModelRegistry registry) {
