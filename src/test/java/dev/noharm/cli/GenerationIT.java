@@ -52,11 +52,7 @@ class GenerationIT {
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
             Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 10);
             Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (LakeTables.generationRows(lake) < 30 && System.nanoTime() < deadline && first.isAlive()) {
-                Thread.sleep(100);
-            }
-            assertTrue(first.isAlive(), "the run must still be going when it is killed");
+            awaitRows(lake, first, 30);
             first.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit, its lease left behind
             first.waitFor(1, TimeUnit.MINUTES);
             long committed = LakeTables.generationRows(lake);
@@ -145,7 +141,7 @@ class GenerationIT {
         while (LakeTables.generationRows(lake) < rows && System.nanoTime() < deadline && run.isAlive()) {
             Thread.sleep(100);
         }
-        assertTrue(run.isAlive(), "the run must still be going when it is signalled");
+        assertTrue(run.isAlive(), "the run must still be going when it is stopped");
     }
 
     /** Sends a signal as a terminal (INT) or a scheduler (TERM) would: submit.sh execs the JVM, so its pid is the driver's. */
