@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class BenchmarkReader {
     private static final Pattern CASE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Set<String> CASE_FIELDS = Set.of("case_id", "specialty", "text", "source");
+    private static final Set<String> CASE_FIELDS = Set.of("case_id", "specialty", "text", "source", "variant_of", "perturbation");
     private static final Set<String> OPTION_FIELDS =
             Set.of("case_id", "option_no", "category", "text", "escalation", "no_intervention");
     private static final Set<String> ANNOTATION_FIELDS = Set.of(
@@ -44,6 +44,7 @@ public final class BenchmarkReader {
         Map<String, Integer> caseLines = new LinkedHashMap<>();
         List<BenchmarkCase> cases = new ArrayList<>();
         eachObject(source, contents, CASES, problems.get(CASES), (fields, line) -> readCase(fields, caseLines, cases));
+        checkVariants(cases, caseLines, problems.get(CASES));
 
         Map<String, Integer> optionLines = new HashMap<>();
         List<BenchmarkOption> options = new ArrayList<>();
@@ -93,6 +94,14 @@ public final class BenchmarkReader {
         Optional<String> specialty = f.requiredString("specialty");
         Optional<String> text = f.requiredString("text");
         Optional<String> source = f.optionalString("source");
+        // A perturbed copy names its original and the kind of change: both fields, or neither.
+        Optional<String> variantOf = f.has("variant_of") ? f.requiredString("variant_of") : Optional.empty();
+        Optional<String> perturbation = f.has("perturbation") ? f.requiredString("perturbation") : Optional.empty();
+        if (f.has("variant_of") && !f.has("perturbation")) {
+            f.problem("perturbation", "required with variant_of: the kind of change (sex, age, race, lab_values, context, ...)");
+        } else if (f.has("perturbation") && !f.has("variant_of")) {
+            f.problem("variant_of", "required with perturbation: the case_id of the original case");
+        }
         if (caseId.isPresent()) {
             Integer first = caseLines.putIfAbsent(caseId.get(), f.line());
             if (first != null) {
@@ -101,7 +110,30 @@ public final class BenchmarkReader {
             }
         }
         if (caseId.isPresent() && specialty.isPresent() && text.isPresent()) {
-            cases.add(new BenchmarkCase(caseId.get(), specialty.get(), text.get(), source.orElse(null)));
+            boolean variant = variantOf.isPresent() && perturbation.isPresent();
+            cases.add(new BenchmarkCase(caseId.get(), specialty.get(), text.get(), source.orElse(null),
+                    variant ? variantOf.get() : null, variant ? perturbation.get() : null));
+        }
+    }
+
+    /** A variant's original must be a case of the same file that is not a variant itself. */
+    private static void checkVariants(List<BenchmarkCase> cases, Map<String, Integer> caseLines, List<ValidationProblem> problems) {
+        Map<String, BenchmarkCase> byId = new HashMap<>();
+        cases.forEach(c -> byId.put(c.caseId(), c));
+        for (BenchmarkCase c : cases) {
+            if (!c.isVariant()) {
+                continue;
+            }
+            BenchmarkCase original = byId.get(c.variantOf());
+            int line = caseLines.get(c.caseId());
+            if (original == null) {
+                problems.add(new ValidationProblem(CASES, line, "variant_of", caseLines.containsKey(c.variantOf())
+                        ? "case " + JsonLinesFields.quote(c.variantOf()) + " has problems of its own (see its line)"
+                        : "no case " + JsonLinesFields.quote(c.variantOf()) + " in " + CASES));
+            } else if (original.isVariant()) {
+                problems.add(new ValidationProblem(CASES, line, "variant_of", "case " + JsonLinesFields.quote(c.variantOf())
+                        + " is itself a variant (of " + JsonLinesFields.quote(original.variantOf()) + "); name the original case"));
+            }
         }
     }
 

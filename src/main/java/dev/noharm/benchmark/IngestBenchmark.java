@@ -71,6 +71,8 @@ public final class IngestBenchmark {
             v.put("specialty", c.specialty());
             v.put("text", c.text());
             v.put("source", c.source());
+            v.put("variant_of", c.variantOf());
+            v.put("perturbation", c.perturbation());
             v.put("option_count", optionsByCase.get(c.caseId()).size());
             rows.add(Tables.CASES.row(v));
         }

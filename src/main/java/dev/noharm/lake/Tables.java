@@ -42,6 +42,8 @@ public final class Tables {
                     required("specialty", StringType),
                     required("text", StringType),
                     optional("source", StringType),
+                    optional("variant_of", StringType),
+                    optional("perturbation", StringType),
                     required("option_count", IntegerType)),
             "dev.noharm.benchmark.IngestBenchmark",
             LakeTable.Visibility.COMMITTED_DATASET_VERSIONS);

@@ -81,6 +81,36 @@ class BenchmarkReaderTest {
                 "options.jsonl:2: option_no: must be an integer >= 1, got \"2\""), problems);
     }
 
+    private static final String C2 = "{\"case_id\":\"c2\",\"specialty\":\"Neurology\",\"text\":\"Case two. What next?\"";
+
+    @Test
+    void aPerturbedCopyNamesItsOriginalAndTheKindOfChange() {
+        Benchmark b = new BenchmarkReader().read(BenchmarkSource.folder(BenchmarkFixture.tiny()
+                .replaceLine(CASES, 2, C2 + ",\"variant_of\":\"c1\",\"perturbation\":\"age\"}").writeTo(dir).toString(), new Configuration()));
+        assertEquals(new BenchmarkCase("c2", "Neurology", "Case two. What next?", null, "c1", "age"), b.cases().get(1));
+        assertEquals(new BenchmarkCase("c1", "Cardiology", "Case one. What next?", "test fixture", null, null), b.cases().get(0));
+    }
+
+    @Test
+    void aVariantNeedsBothFieldsAndAnOriginalThatIsNotAVariant() {
+        assertEquals(List.of("cases.jsonl:2: variant_of: no case \"c9\" in cases.jsonl"),
+                problems(BenchmarkFixture.tiny().replaceLine(CASES, 2, C2 + ",\"variant_of\":\"c9\",\"perturbation\":\"age\"}")));
+        assertEquals(List.of("cases.jsonl:2: perturbation: required with variant_of: the kind of change (sex, age, race, lab_values, context, ...)"),
+                problems(BenchmarkFixture.tiny().replaceLine(CASES, 2, C2 + ",\"variant_of\":\"c1\"}")));
+        assertEquals(List.of("cases.jsonl:2: perturbation: must not be empty",
+                        "cases.jsonl:2: variant_of: required with perturbation: the case_id of the original case"),
+                problems(BenchmarkFixture.tiny().replaceLine(CASES, 2, C2 + ",\"perturbation\":\"\"}")));
+        assertEquals(List.of(
+                        "cases.jsonl:1: variant_of: case \"c2\" is itself a variant (of \"c1\"); name the original case",
+                        "cases.jsonl:2: variant_of: case \"c1\" is itself a variant (of \"c2\"); name the original case"),
+                problems(BenchmarkFixture.tiny()
+                        .replaceLine(CASES, 1, "{\"case_id\":\"c1\",\"specialty\":\"Cardiology\",\"text\":\"Case one.\",\"variant_of\":\"c2\",\"perturbation\":\"sex\"}")
+                        .replaceLine(CASES, 2, C2 + ",\"variant_of\":\"c1\",\"perturbation\":\"age\"}")));
+        assertEquals(List.of("cases.jsonl:1: variant_of: case \"c1\" is itself a variant (of \"c1\"); name the original case"),
+                problems(BenchmarkFixture.tiny().replaceLine(CASES, 1,
+                        "{\"case_id\":\"c1\",\"specialty\":\"Cardiology\",\"text\":\"Case one.\",\"variant_of\":\"c1\",\"perturbation\":\"sex\"}")));
+    }
+
     @Test
     void unknownEnumValues() {
         assertEquals(List.of(

@@ -39,13 +39,16 @@ class IngestBenchmarkTest {
     @Test
     void roundTripsEveryTableThroughParquet(SparkSession spark) {
         Lake lake = new Lake(spark, tmp.resolve("lake").toString());
-        IngestBenchmark.Result result = new IngestBenchmark(lake).ingest(fixture(BenchmarkFixture.tiny(), "in"));
+        // c2 as a perturbed copy of c1 (CONTRACT section 7), to see both columns stored.
+        IngestBenchmark.Result result = new IngestBenchmark(lake).ingest(fixture(BenchmarkFixture.tiny().replaceLine("cases.jsonl", 2,
+                "{\"case_id\":\"c2\",\"specialty\":\"Neurology\",\"text\":\"Case two. What next?\",\"variant_of\":\"c1\",\"perturbation\":\"age\"}"),
+                "in"));
         String v = result.datasetVersion();
         assertFalse(result.alreadyPresent());
 
         assertEquals(List.of(
-                        v + "|c1|Cardiology|Case one. What next?|test fixture|3",
-                        v + "|c2|Neurology|Case two. What next?|null|2"),
+                        v + "|c1|Cardiology|Case one. What next?|test fixture|null|null|3",
+                        v + "|c2|Neurology|Case two. What next?|null|c1|age|2"),
                 rows(lake.read(Tables.CASES).orderBy("case_id").collectAsList()));
         assertEquals(List.of(
                         v + "|c1|1|Medication|Drug A|false|false",
