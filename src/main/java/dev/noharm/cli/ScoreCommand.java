@@ -55,6 +55,11 @@ final class ScoreCommand extends LakeCommand {
     @Option(names = "--no-ensembles", description = "Leave out the ensembles the previous score had.")
     boolean noEnsembles;
 
+    @Option(names = "--perturbations", negatable = true,
+            description = "Also compute every metric over the case sets Originals and Perturbation=<kind> (CONTRACT section 7). "
+                    + "Default: as the previous score, else off.")
+    Boolean perturbations;
+
     @Override
     public Integer call() {
         if (weights != null) {
@@ -76,6 +81,7 @@ final class ScoreCommand extends LakeCommand {
         String controlSpec = controls ? new Controls(controlTrials, controlSeed).spec() : noControls ? "" : null;
         List<String> ensembleSpecs = !ensembles.isEmpty() ? ensembles.stream().map(e -> Ensembles.Ensemble.parse(e).spec()).toList()
                 : noEnsembles ? List.of() : null;
-        return new ScoreConfig.Given(weights == null ? null : HarmWeights.parse(weights).spec(), bootstrap, seed, controlSpec, ensembleSpecs);
+        return new ScoreConfig.Given(weights == null ? null : HarmWeights.parse(weights).spec(), bootstrap, seed, controlSpec, ensembleSpecs,
+                perturbations);
     }
 }

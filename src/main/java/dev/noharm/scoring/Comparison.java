@@ -69,7 +69,7 @@ public final class Comparison {
         Dataset<Row> both = resultsA.withColumn("side", org.apache.spark.sql.functions.lit("a"))
                 .unionByName(resultsB.withColumn("side", org.apache.spark.sql.functions.lit("b")))
                 .where(col("case_id").isin(commonCases.toArray()));
-        both = perSpecialty ? CaseResults.withCaseSets(both) : both.withColumn("cases", org.apache.spark.sql.functions.lit("AllCases"));
+        both = perSpecialty ? CaseResults.withCaseSets(both, null) : both.withColumn("cases", org.apache.spark.sql.functions.lit("AllCases"));
         // Each side keeps its own identity through "responder"; "side" says which is which.
         Dataset<Row> means = CaseBootstrap.replicateMeans(both.withColumn("responder", col("side")),
                 CaseBootstrap.weights(lake.spark(), commonCases, replicates, seed));

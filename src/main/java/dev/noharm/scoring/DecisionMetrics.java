@@ -21,7 +21,7 @@ public final class DecisionMetrics {
      */
     public static Dataset<Row> acrossTrials(Dataset<Row> decisions, Dataset<Row> labels, HarmWeights weights, boolean perSpecialty) {
         Dataset<Row> caseResults = CaseResults.compute(decisions, labels, weights);
-        Dataset<Row> scoped = (perSpecialty ? CaseResults.withCaseSets(caseResults) : caseResults.withColumn("cases", lit("AllCases")))
+        Dataset<Row> scoped = (perSpecialty ? CaseResults.withCaseSets(caseResults, null) : caseResults.withColumn("cases", lit("AllCases")))
                 .withColumn("weight", lit(1.0));
         return TrialMetrics.acrossTrials(TrialMetrics.compute(scoped, ScoreJob.TRIAL_KEYS), ScoreJob.METRIC_KEYS);
     }

@@ -26,6 +26,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Writes the metrics table as the NOHARM leaderboard's {@code metrics.csv} (CONTRACT section 5), in one of
@@ -105,7 +106,8 @@ public final class LeaderboardExport {
     }
 
     private static List<List<String>> longRows(Dataset<Row> metrics, boolean withSpecialties) {
-        List<Row> rows = new ArrayList<>(metrics.where(withSpecialties ? col("cases").isNotNull() : col("cases").equalTo("AllCases"))
+        // All cases and, where scored, the perturbation case sets; the per-specialty rows on request.
+        List<Row> rows = new ArrayList<>(metrics.where(withSpecialties ? col("cases").isNotNull() : functions.not(col("cases").startsWith("Specialty=")))
                 .collectAsList());
         List<String> metricOrder = Metric.wireNames();
         List<String> harmOrder = new ArrayList<>(Arrays.stream(Harm.values()).map(Harm::displayName).toList());
@@ -114,7 +116,7 @@ public final class LeaderboardExport {
                 .thenComparing(r -> r.<String>getAs("version"))
                 .thenComparing(r -> r.<String>getAs("condition"))
                 .thenComparing(r -> r.<String>getAs("grading"))
-                .thenComparing(r -> !"AllCases".equals(r.getAs("cases")))
+                .thenComparingInt(r -> caseSetOrder(r.getAs("cases")))
                 .thenComparing(r -> r.<String>getAs("cases"))
                 .thenComparingInt(r -> metricOrder.indexOf(r.<String>getAs("metric")))
                 .thenComparingInt(r -> harmOrder.indexOf(r.<String>getAs("harm"))));
@@ -126,6 +128,11 @@ public final class LeaderboardExport {
                     unrounded(r.getAs("ci")), OPTIONS_TASK, r.getAs("cases"), r.getAs("grading"), "AllHarm", model, r.getAs("provider")));
         }
         return lines;
+    }
+
+    /** AllCases first, then Originals and the perturbation sets, then the specialties. */
+    private static int caseSetOrder(String cases) {
+        return cases.equals("AllCases") ? 0 : cases.equals("Originals") ? 1 : cases.startsWith("Perturbation=") ? 2 : 3;
     }
 
     /** A metrics row the harmdash layout shows, under its name there. */

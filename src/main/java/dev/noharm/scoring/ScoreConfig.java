@@ -7,14 +7,15 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Everything that makes one score what it is, beside its inputs: Safety's weights, the case bootstrap, and
- * the derived responders (controls, ensembles) by their specs. Kept with each score in {@code score_runs.config},
+ * Everything that makes one score what it is, beside its inputs: Safety's weights, the case bootstrap, the
+ * derived responders (controls, ensembles) by their specs, and whether section 4's metrics are also computed
+ * over the perturbation case sets (CONTRACT section 7: {@code Originals}, {@code Perturbation=<kind>}). Kept with each score in {@code score_runs.config},
  * so a plain {@code score} repeats what the previous score of the dataset version computed.
  */
-public record ScoreConfig(String weights, int bootstrapReplicates, long bootstrapSeed, List<String> derived) {
+public record ScoreConfig(String weights, int bootstrapReplicates, long bootstrapSeed, List<String> derived, boolean perturbations) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static final ScoreConfig DEFAULT = new ScoreConfig(HarmWeights.defaults().spec(), 0, 1, List.of());
+    public static final ScoreConfig DEFAULT = new ScoreConfig(HarmWeights.defaults().spec(), 0, 1, List.of(), false);
 
     public ScoreConfig {
         derived = List.copyOf(derived);
@@ -26,8 +27,14 @@ public record ScoreConfig(String weights, int bootstrapReplicates, long bootstra
      * @param controls the controls' spec, or "" to drop them
      * @param ensembles the ensembles' specs (empty to drop them)
      */
-    public record Given(String weights, Integer bootstrapReplicates, Long bootstrapSeed, String controls, List<String> ensembles) {
-        public static final Given NOTHING = new Given(null, null, null, null, null);
+    public record Given(String weights, Integer bootstrapReplicates, Long bootstrapSeed, String controls, List<String> ensembles,
+            Boolean perturbations) {
+        public static final Given NOTHING = new Given(null, null, null, null, null, null);
+
+        /** Saying nothing about the perturbation case sets. */
+        public Given(String weights, Integer bootstrapReplicates, Long bootstrapSeed, String controls, List<String> ensembles) {
+            this(weights, bootstrapReplicates, bootstrapSeed, controls, ensembles, null);
+        }
 
         public boolean saysNothing() {
             return equals(NOTHING);
@@ -50,7 +57,8 @@ public record ScoreConfig(String weights, int bootstrapReplicates, long bootstra
         }
         return new ScoreConfig(given.weights() != null ? given.weights() : weights,
                 given.bootstrapReplicates() != null ? given.bootstrapReplicates() : bootstrapReplicates,
-                given.bootstrapSeed() != null ? given.bootstrapSeed() : bootstrapSeed, derivedNow);
+                given.bootstrapSeed() != null ? given.bootstrapSeed() : bootstrapSeed, derivedNow,
+                given.perturbations() != null ? given.perturbations() : perturbations);
     }
 
     public HarmWeights harmWeights() {
@@ -76,6 +84,9 @@ public record ScoreConfig(String weights, int bootstrapReplicates, long bootstra
     /** For people: what the score computes beside models, teams and imports. */
     public String describe() {
         List<String> parts = new ArrayList<>(derived);
+        if (perturbations) {
+            parts.add("perturbation case sets");
+        }
         parts.add(bootstrapReplicates > 0 ? "bootstrap " + bootstrapReplicates + " replicates, seed " + bootstrapSeed : "no bootstrap");
         parts.add("weights " + weights);
         return String.join("; ", parts);

@@ -81,7 +81,7 @@ public final class ScoreJob {
         Map<String, DerivedResponder> bySpec = new LinkedHashMap<>();
         responders.forEach(r -> bySpec.put(r.spec(), r));
         return new ScoreJob(lake, out, new ScoreConfig.Given(given.weights(), given.bootstrapReplicates(), given.bootstrapSeed(),
-                controls, ensembles), specs -> specs.stream().map(bySpec::get).toList());
+                controls, ensembles, given.perturbations()), specs -> specs.stream().map(bySpec::get).toList());
     }
 
     public record Result(String datasetVersion, long responses, long parseFailures, long decisions, String scoreId) {}
@@ -151,7 +151,9 @@ public final class ScoreJob {
         commit.table(Tables.CASE_RESULTS, CaseResults.compute(committedDecisions, labels, weights));
         Dataset<Row> committedCases = lake.readAll(Tables.CASE_RESULTS).where(thisScore);
 
-        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases).withColumn("weight", lit(1.0));
+        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations()
+                ? lake.read(Tables.CASES).where(col("dataset_version").equalTo(version)).select("dataset_version", "case_id", "variant_of", "perturbation")
+                : null).withColumn("weight", lit(1.0));
         commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
 
         // One name per responder, even if the registry's display name changed between runs.
