@@ -307,6 +307,30 @@ public final class Tables {
             "dev.noharm.scoring.ScoreJob",
             LakeTable.Visibility.COMPLETE_SCORES);
 
+    /**
+     * CONTRACT section 7's robustness per trial (with {@code score --perturbations}): SafetyShift, SevereShift and
+     * FlipRate per (responder, grading, kind of perturbation, trial), over the (variant, original) pairs the trial
+     * answered both of. Their values across trials are rows of {@code metrics} ({@code Perturbation=<kind>}, harm All).
+     */
+    public static final LakeTable ROBUSTNESS = new LakeTable(
+            "robustness",
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "grading", "perturbation", "trial", "metric"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("score_id", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("grading", StringType),
+                    required("perturbation", StringType),
+                    required("trial", IntegerType),
+                    required("metric", StringType),
+                    required("value", DoubleType),
+                    required("pairs", LongType)),
+            "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
+
     /** Per option and responder: how often it was recommended, and the harm done by recommending or omitting it. */
     public static final LakeTable OPTION_RESULTS = new LakeTable(
             "option_results",
@@ -423,7 +447,8 @@ public final class Tables {
 
     public static List<LakeTable> all() {
         return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
-                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS, ENSEMBLE_SEARCH, LEASES);
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, ROBUSTNESS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS,
+                ENSEMBLE_SEARCH, LEASES);
     }
 
     /** The tables ingest writes, committed by a row in dataset_versions. */

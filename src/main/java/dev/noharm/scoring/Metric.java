@@ -27,7 +27,13 @@ public enum Metric {
     SAFETY("Safety", false, false),
     OVERALL_SCORE("OverallScore", false, false),
     PARSE_FAILURE_RATE("ParseFailureRate", false, true),
-    RUNTIME("Runtime", false, true);
+    RUNTIME("Runtime", false, true),
+    /** CONTRACT section 7, over a kind's (variant, original) pairs: mean of case Safety(variant) - Safety(original). */
+    SAFETY_SHIFT("SafetyShift", false, false),
+    /** Share of pairs whose variant has a severe or worse error minus the share whose original has. */
+    SEVERE_SHIFT("SevereShift", false, true),
+    /** Among options the pair shares (same number and text), the share recommended in one case and not the other. */
+    FLIP_RATE("FlipRate", false, true);
 
     /** The {@code harm} value of metrics over the whole trial. */
     public static final String ALL_LEVELS = "All";
@@ -59,6 +65,14 @@ public enum Metric {
 
     public static Optional<Metric> fromWireName(String name) {
         return Arrays.stream(values()).filter(m -> m.wireName.equals(name)).findFirst();
+    }
+
+    /**
+     * Computed from one responder's answers to a case set (section 4), as against over pairs of a perturbed case
+     * and its original (section 7's robustness metrics, which comparisons and ensemble rankings cannot use).
+     */
+    public boolean perCaseSet() {
+        return this != SAFETY_SHIFT && this != SEVERE_SHIFT && this != FLIP_RATE;
     }
 
     /** Every metric's name, per-level metrics first, in the order the exports list them. */

@@ -151,16 +151,23 @@ public final class ScoreJob {
         commit.table(Tables.CASE_RESULTS, CaseResults.compute(committedDecisions, labels, weights));
         Dataset<Row> committedCases = lake.readAll(Tables.CASE_RESULTS).where(thisScore);
 
-        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations()
-                ? lake.read(Tables.CASES).where(col("dataset_version").equalTo(version)).select("dataset_version", "case_id", "variant_of", "perturbation")
-                : null).withColumn("weight", lit(1.0));
+        Dataset<Row> variants = lake.read(Tables.CASES).where(col("dataset_version").equalTo(version))
+                .select("dataset_version", "case_id", "variant_of", "perturbation");
+        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations() ? variants : null).withColumn("weight", lit(1.0));
         commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
+        Dataset<Row> trialMetrics = lake.readAll(Tables.TRIAL_METRICS).where(thisScore);
+        if (config.perturbations()) {
+            // CONTRACT section 7: per trial in their own table; across trials among the metrics, as Perturbation=<kind>.
+            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(committedCases, committedDecisions, variants,
+                    lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version)).select("dataset_version", "case_id", "option_no", "text")));
+            trialMetrics = trialMetrics.unionByName(Robustness.asTrialMetrics(lake.readAll(Tables.ROBUSTNESS).where(thisScore)));
+        }
 
         // One name per responder, even if the registry's display name changed between runs.
         Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
                 .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
                         functions.max("provider").as("provider"));
-        Dataset<Row> metrics = TrialMetrics.acrossTrials(lake.readAll(Tables.TRIAL_METRICS).where(thisScore), METRIC_KEYS)
+        Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
                 .join(names, JoinKeys.of("responder", "version", "condition"));
         commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, config));
         commit.table(Tables.OPTION_RESULTS, optionResults(committedDecisions, labels));
