@@ -49,7 +49,7 @@ done
 properties_file="${properties_file:-$HERE/conf/spark-defaults.conf}"
 log_opts=("-Dlog4j2.configurationFile=$HERE/conf/log4j2.properties")
 # Logged exceptions show as one line; NOHARM_DEBUG=1 brings their stack traces back.
-[ -n "${NOHARM_DEBUG:-}" ] && log_opts+=("-Dnoharm.logStackTraces=full")
+[ -n "${NOHARM_DEBUG:-}" ] && log_opts+=("-Dnoharm.logStackTraces=full" "-Dnoharm.logMessage=%m")
 
 find_jar() { # $1: classifier
   if [ -n "${NOHARM_JAR:-}" ]; then echo "$NOHARM_JAR"; return; fi

@@ -118,13 +118,23 @@ public final class Main implements Runnable {
         return ExitCode.FAILURE;
     }
 
+    /**
+     * The failure and its causes, one line each joined (Spark's job failures carry whole stack traces in their
+     * message text: only the first line is kept; NOHARM_DEBUG prints the rest).
+     */
     private static String describe(Throwable e) {
-        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        String first = firstLine(e.getMessage());
+        StringBuilder message = new StringBuilder(first.isEmpty() ? e.getClass().getName() : first);
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
-                message.append(": ").append(cause.getMessage());
+            String line = firstLine(cause.getMessage());
+            if (!line.isEmpty() && !message.toString().contains(line)) {
+                message.append(": ").append(line);
             }
         }
         return message.toString();
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("").strip();
     }
 }

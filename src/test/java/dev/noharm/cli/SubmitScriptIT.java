@@ -52,6 +52,22 @@ class SubmitScriptIT {
     }
 
     @Test
+    void aFailedSparkTaskIsAFewLinesNotPagesOfStackTraces(@TempDir Path work) throws Exception {
+        assertEquals(0, submit(work, "ingest", "--sample").code());
+        // A lake damaged outside the pipeline: one data file of the cases table is gone.
+        Path file;
+        try (var files = Files.walk(work.resolve("lake/warehouse/noharm/cases/data"))) {
+            file = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        Files.delete(file);
+        Run run = submit(work, "sql", "SELECT count(*) FROM cases");
+        assertEquals(ExitCode.FAILURE, run.code(), run.err());
+        assertTrue(run.err().contains("error: ") && run.err().contains(file.getFileName().toString()), "says which file: " + run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace without NOHARM_DEBUG: " + run.err());
+        assertTrue(run.err().lines().count() <= 10, run.err().lines().count() + " lines: " + run.err());
+    }
+
+    @Test
     void rejectsABrokenDatasetWithFileAndLineAndLeavesTheLakeUntouched(@TempDir Path work) throws Exception {
         Path bad = BenchmarkFixture.tiny()
                 .replaceLine("annotations.jsonl", 5, BenchmarkFixture.ann("c1", 2, "r2", "unsure", "none", "none"))
