@@ -103,7 +103,7 @@ public final class GenerateJob {
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
         CallStrategy strategy = new RealtimeCalls(lake.lake().spark());
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
-            DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome));
+            DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
             commits.serve(coordinator);
             CoordinatorServer.Address address = coordinator.address(settings.driverHost());
             Stage stage = planner.answers();
@@ -185,7 +185,11 @@ public final class GenerateJob {
                 throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getMessage(), e);
             }
             // Cancelled on purpose: the tasks commit what they hold as they end; the coordinator must outlive them.
-            awaitRunningTasks(TimeUnit.SECONDS.toNanos(60));
+            try {
+                stopping.tasks.awaitNone(TimeUnit.SECONDS.toMillis(60));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
         } finally {
             ticker.shutdownNow();
         }
@@ -197,25 +201,12 @@ public final class GenerateJob {
         totals.overBudget += stageProgress.overBudget();
     }
 
-    /** Waits (up to {@code boundNanos}) until no task of the session runs any more. */
-    private void awaitRunningTasks(long boundNanos) {
-        var tracker = lake.lake().spark().sparkContext().statusTracker();
-        long deadline = System.nanoTime() + boundNanos;
-        while (System.nanoTime() < deadline
-                && java.util.Arrays.stream(tracker.getExecutorInfos()).mapToInt(org.apache.spark.SparkExecutorInfo::numRunningTasks).sum() > 0) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** What a signal does to this job: stop starting calls, and later (or on a second signal) cancel the stage's Spark job. */
     private final class Stopping implements StopSignals.Job {
         private final Permits permits;
         private final java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        /** The stage's task attempts as they report themselves: after a cancel, the driver waits for their last commits. */
+        final DriverEndpoints.RunningTasks tasks = new DriverEndpoints.RunningTasks();
 
         Stopping(Permits permits) {
             this.permits = permits;

@@ -144,9 +144,12 @@ class GenerationIT {
         assertTrue(run.isAlive(), "the run must still be going when it is stopped");
     }
 
-    /** Sends a signal as a terminal (INT) or a scheduler (TERM) would: submit.sh execs the JVM, so its pid is the driver's. */
+    /**
+     * Sends a signal as a terminal (INT) or a scheduler (TERM) would: submit.sh execs the JVM, so its pid is the
+     * driver's. Through the shell's built-in kill, which every machine has (a kill binary may not be installed).
+     */
     private static void signal(Process process, String name) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+        assertEquals(0, new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).start().waitFor());
     }
 
     /** Files a stopped writer could leave: in-progress, temporary or staging files anywhere under the work folder. */

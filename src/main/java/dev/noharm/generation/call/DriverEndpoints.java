@@ -12,6 +12,7 @@ public final class DriverEndpoints {
     static final String ACQUIRE = "/permits/acquire";
     static final String RELEASE = "/permits/release";
     static final String DONE = "/items/done";
+    static final String TASK = "/tasks/running";
     /** The status of a permit refused because the run's budget would be passed. */
     private static final int BUDGET_REACHED = 402;
     /** The status of a permit refused because the job is stopping. */
@@ -24,8 +25,37 @@ public final class DriverEndpoints {
 
     private DriverEndpoints() {}
 
+    /** A task attempt starting ({@code started} true) or ending, after its last commit. */
+    public record TaskState(boolean started) {}
+
+    /**
+     * Tasks of the job that started and have not ended yet, as the tasks themselves report it (after their last
+     * commit): what a cancelled job must wait for before the coordinator that commits their batches goes away.
+     */
+    public static final class RunningTasks {
+        private int running;
+
+        synchronized void change(boolean started) {
+            running += started ? 1 : -1;
+            notifyAll();
+        }
+
+        /** Waits until no task runs, or {@code millis} have passed; returns whether none runs. */
+        public synchronized boolean awaitNone(long millis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + millis;
+            while (running > 0 && System.currentTimeMillis() < deadline) {
+                wait(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+            return running <= 0;
+        }
+    }
+
     /** Installs the endpoints on the job's coordinator; {@code done} receives every finished item. */
-    public static void serve(CoordinatorServer server, Permits permits, Consumer<ItemOutcome> done) {
+    public static void serve(CoordinatorServer server, Permits permits, Consumer<ItemOutcome> done, RunningTasks tasks) {
+        server.endpoint(TASK, TaskState.class, state -> {
+            tasks.change(state.started());
+            return Ack.OK;
+        });
         server.endpoint(ACQUIRE, Permits.Request.class, request -> {
             try {
                 return permits.acquire(request);
@@ -73,6 +103,17 @@ public final class DriverEndpoints {
 
         void release(Permits.Release release) throws InterruptedException {
             http.post(RELEASE, release, Ack.class);
+        }
+
+        /** Reports the task attempt starting or ending (after its last commit); never fails the task. */
+        void task(boolean started) {
+            try {
+                http.post(TASK, new TaskState(started), Ack.class);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // The driver then waits out its bound instead.
+            }
         }
 
         /** Reports a finished item for the progress line; never fails the item. */

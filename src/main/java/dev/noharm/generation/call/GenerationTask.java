@@ -41,6 +41,16 @@ final class GenerationTask implements Serializable {
                 : context.sink().storedByEarlierAttempts(task, items.stream().map(WorkItem::workKey).toList());
 
         DriverEndpoints.Client driver = new DriverEndpoints.Client(context.coordinator());
+        driver.task(true);
+        try {
+            callAndCommit(items, stored, task, driver);
+        } finally {
+            driver.task(false); // after the last commit: a cancelled job's driver waits for this
+        }
+    }
+
+    private void callAndCommit(List<WorkItem> items, Set<String> stored, GenerationSink.TaskAttempt task, DriverEndpoints.Client driver)
+            throws Exception {
         ItemCaller caller = new ItemCaller(context, driver, System::getenv);
         AtomicInteger commits = new AtomicInteger();
         BatchCommitter committer = new BatchCommitter(context.sink(), task, context.commit(), () -> {
@@ -81,8 +91,14 @@ final class GenerationTask implements Serializable {
                     f.get();
                 }
             } catch (Exception failure) {
-                // Whatever finished was paid for: commit it before the task fails.
+                // Whatever finished was paid for: commit it before the task fails (once the calls, interrupted,
+                // have handed over what they received).
                 pool.shutdownNow();
+                try {
+                    pool.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException again) {
+                    failure.addSuppressed(again); // commit all the same
+                }
                 try {
                     committer.commit();
                 } catch (RuntimeException alsoFailed) {
