@@ -57,7 +57,7 @@ final class ScoreCommand extends LakeCommand {
 
     @Option(names = "--perturbations", negatable = true,
             description = "Also compute every metric over the case sets Originals and Perturbation=<kind> (CONTRACT section 7). "
-                    + "Default: as the previous score, else off.")
+                    + "Default: as the previous score, else on when the dataset version has perturbed cases.")
     Boolean perturbations;
 
     @Override

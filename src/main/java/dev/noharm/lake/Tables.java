@@ -303,7 +303,8 @@ public final class Tables {
                     optional("se", DoubleType),
                     optional("ci", DoubleType),
                     optional("bootstrap_low", DoubleType),
-                    optional("bootstrap_high", DoubleType)),
+                    optional("bootstrap_high", DoubleType),
+                    optional("shift_flagged", BooleanType)),
             "dev.noharm.scoring.ScoreJob",
             LakeTable.Visibility.COMPLETE_SCORES);
 

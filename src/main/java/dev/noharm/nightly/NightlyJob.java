@@ -54,7 +54,7 @@ public final class NightlyJob {
 
     /** What one night did; {@link #workDone()} is false when everything was already complete. */
     public record Summary(String nightlyId, String startedAt, long calls, long failedItems, List<String> scoredDatasetVersions,
-            List<Target> targets, List<Flag> regressions) {
+            List<Target> targets, List<Flag> regressions, List<ShiftFlag> robustness) {
         public boolean workDone() {
             return calls > 0 || !scoredDatasetVersions.isEmpty() || targets.stream().anyMatch(Target::compared);
         }
@@ -68,10 +68,18 @@ public final class NightlyJob {
     public record Flag(String datasetVersion, String responder, String version, String previousVersion, String grading,
             String cases, String metric, String harm, double previous, double current, double difference, double low, double high) {}
 
+    /**
+     * A target's SafetyShift or SevereShift (CONTRACT section 7) whose 95% interval over pairs excludes zero in the
+     * version's score: its advice moved with the perturbation. Shown, not a regression: it does not change the exit code.
+     */
+    public record ShiftFlag(String datasetVersion, String responder, String version, String grading, String perturbation, String metric,
+            double shift, double low, double high) {}
+
     public Summary run() {
         String startedAt = Instant.now().toString();
         List<Target> targets = new ArrayList<>();
         List<Flag> flags = new ArrayList<>();
+        List<ShiftFlag> shifts = new ArrayList<>();
         long failed = 0;
         long calls = 0;
         List<String> scoredVersions = new ArrayList<>();
@@ -95,10 +103,11 @@ public final class NightlyJob {
                 for (String variant : run.promptVariants()) {
                     String responder = variant.equals(PromptBuilder.DEFAULT_VARIANT) ? model.id() : model.id() + "/" + variant;
                     targets.add(compare(datasetVersion, responder, model.id(), model.modelVersion(), scoreId, flags));
+                    shifts.addAll(shiftFlags(datasetVersion, responder, model.modelVersion()));
                 }
             }
         }
-        Summary summary = new Summary(spec.run().runId(), startedAt, calls, failed, scoredVersions, targets, flags);
+        Summary summary = new Summary(spec.run().runId(), startedAt, calls, failed, scoredVersions, targets, flags, shifts);
         print(summary);
         return summary;
     }
@@ -202,6 +211,18 @@ public final class NightlyJob {
         return new Target(datasetVersion, responder, version, previous, true, flagged, rows.size() + " comparisons");
     }
 
+    /** The responder version's shifts flagged in the dataset version's score (none unless scored with --perturbations). */
+    private List<ShiftFlag> shiftFlags(String datasetVersion, String responder, String version) {
+        return lake.read(Tables.METRICS).where(col("dataset_version").equalTo(datasetVersion).and(col("responder").equalTo(responder))
+                        .and(col("version").equalTo(version)).and(col("condition").equalTo("Advisor"))
+                        .and(col("shift_flagged").equalTo(true)))
+                .orderBy("grading", "cases", "metric").collectAsList().stream()
+                .map(r -> new ShiftFlag(datasetVersion, responder, version, r.getAs("grading"),
+                        r.<String>getAs("cases").substring("Perturbation=".length()), r.getAs("metric"), r.<Double>getAs("mean"),
+                        r.<Double>getAs("bootstrap_low"), r.<Double>getAs("bootstrap_high")))
+                .toList();
+    }
+
     /** Worse beyond the margin, with the whole interval on the worse side of zero. */
     static boolean isRegression(Metric.Watched watched, Comparison.Difference d, double margin) {
         return watched.worseWhen().equals("lower")
@@ -249,9 +270,10 @@ public final class NightlyJob {
     /** The summary as people read it (also written beside the JSON). */
     public static String text(Summary summary) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(java.util.Locale.ROOT, "nightly %s: %d targets, %d calls, %d dataset versions scored, %d regressions%s%n",
+        b.append(String.format(java.util.Locale.ROOT, "nightly %s: %d targets, %d calls, %d dataset versions scored, %d regressions%s%s%n",
                 summary.nightlyId(), summary.targets().size(), summary.calls(), summary.scoredDatasetVersions().size(),
-                summary.regressions().size(), summary.workDone() ? "" : " (nothing new: every target was already complete)"));
+                summary.regressions().size(), summary.robustness().isEmpty() ? "" : ", " + summary.robustness().size() + " robustness shifts",
+                summary.workDone() ? "" : " (nothing new: every target was already complete)"));
         for (Target t : summary.targets()) {
             b.append(String.format(java.util.Locale.ROOT, "  %s@%s on dataset %s%s: %s%n", t.responder(), t.version(), t.datasetVersion(),
                     t.previousVersion() == null ? "" : " vs " + t.previousVersion(), t.note()));
@@ -261,6 +283,11 @@ public final class NightlyJob {
                     "  REGRESSION %s@%s vs %s, dataset %s, %s, %s, %s%s: %.4f -> %.4f (%+.4f, 95%% interval [%+.4f, %+.4f])%n",
                     f.responder(), f.version(), f.previousVersion(), f.datasetVersion(), f.grading(), f.cases(), f.metric(),
                     f.harm().equals("All") ? "" : " " + f.harm(), f.previous(), f.current(), f.difference(), f.low(), f.high()));
+        }
+        for (ShiftFlag f : summary.robustness()) {
+            b.append(String.format(java.util.Locale.ROOT,
+                    "  ROBUSTNESS %s@%s, dataset %s, %s, perturbation %s: %s %+.4f (95%% interval over pairs [%+.4f, %+.4f] excludes 0)%n",
+                    f.responder(), f.version(), f.datasetVersion(), f.grading(), f.perturbation(), f.metric(), f.shift(), f.low(), f.high()));
         }
         return b.toString();
     }

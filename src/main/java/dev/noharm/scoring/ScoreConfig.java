@@ -41,6 +41,10 @@ public record ScoreConfig(String weights, int bootstrapReplicates, long bootstra
         }
     }
 
+    public ScoreConfig withPerturbations(boolean on) {
+        return new ScoreConfig(weights, bootstrapReplicates, bootstrapSeed, derived, on);
+    }
+
     /** This config with what {@code given} says put over it. */
     public ScoreConfig with(Given given) {
         Predicate<String> isControls = spec -> spec.startsWith(DerivedResponder.CONTROLS);

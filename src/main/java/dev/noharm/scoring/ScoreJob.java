@@ -169,7 +169,7 @@ public final class ScoreJob {
                         functions.max("provider").as("provider"));
         Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
                 .join(names, JoinKeys.of("responder", "version", "condition"));
-        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, config));
+        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, config.perturbations() ? variants : null, config));
         commit.table(Tables.OPTION_RESULTS, optionResults(committedDecisions, labels));
 
         Row run = Tables.SCORE_RUNS.row(Map.of(
@@ -197,8 +197,11 @@ public final class ScoreJob {
     /** The previous score's settings of the version, with what this job was given put over them; says which it repeats. */
     private ScoreConfig config(String version) {
         List<Row> previous = ScoreChoice.LATEST.runs(lake).where(col("dataset_version").equalTo(version)).collectAsList();
+        // A first score computes robustness when the benchmark has perturbed cases: that is what they are there for.
+        ScoreConfig first = ScoreConfig.DEFAULT.withPerturbations(!lake.read(Tables.CASES)
+                .where(col("dataset_version").equalTo(version).and(col("variant_of").isNotNull())).limit(1).isEmpty());
         if (previous.isEmpty()) {
-            return ScoreConfig.DEFAULT.with(given);
+            return first.with(given);
         }
         Row last = previous.get(0);
         String json = last.getAs("config");
@@ -210,7 +213,7 @@ public final class ScoreJob {
                         + "ensembles or intervals it had are not computed again: ask for them with --controls, --ensemble, --bootstrap%n",
                         version, last.<String>getAs("score_id"));
             }
-            return ScoreConfig.DEFAULT.with(given);
+            return first.with(given);
         }
         ScoreConfig config = ScoreConfig.fromJson(json).with(given);
         if (repeats) {
@@ -240,19 +243,35 @@ public final class ScoreJob {
         }
     }
 
-    /** Adds bootstrap_low / bootstrap_high (AllCases rows only; empty elsewhere or when bootstrapping is off). */
-    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, ScoreConfig config) {
+    /**
+     * Adds bootstrap_low / bootstrap_high: the case bootstrap's for every metric (when the score has one), and with
+     * {@code variants} the pair bootstrap's for SafetyShift and SevereShift (CONTRACT section 7), with shift_flagged
+     * saying whether such a shift moved beyond doubt (see {@link Robustness#pairIntervals}).
+     */
+    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, Dataset<Row> variants,
+            ScoreConfig config) {
         int bootstrapReplicates = config.bootstrapReplicates();
         long bootstrapSeed = config.bootstrapSeed();
-        if (bootstrapReplicates <= 0) {
-            return metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"));
+        Dataset<Row> intervals = null;
+        if (bootstrapReplicates > 0) {
+            List<String> caseIds = cases.select("case_id").orderBy("case_id").collectAsList().stream().map(r -> r.getString(0)).toList();
+            intervals = CaseBootstrap.withoutOriginal(CaseBootstrap.replicateMeans(caseResults,
+                            CaseBootstrap.weights(lake.spark(), caseIds, bootstrapReplicates, bootstrapSeed)))
+                    .groupBy("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
+                    .agg(functions.percentile(col("mean"), lit(0.025)).as("bootstrap_low"),
+                            functions.percentile(col("mean"), lit(0.975)).as("bootstrap_high"))
+                    .withColumn("shift_flagged", lit(null).cast("boolean"));
         }
-        List<String> caseIds = cases.select("case_id").orderBy("case_id").collectAsList().stream().map(r -> r.getString(0)).toList();
-        Dataset<Row> intervals = CaseBootstrap.withoutOriginal(CaseBootstrap.replicateMeans(caseResults,
-                        CaseBootstrap.weights(lake.spark(), caseIds, bootstrapReplicates, bootstrapSeed)))
-                .groupBy("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
-                .agg(functions.expr("percentile(mean, 0.025)").as("bootstrap_low"), functions.expr("percentile(mean, 0.975)").as("bootstrap_high"));
-        return metrics.join(intervals, JoinKeys.of(METRIC_KEYS.toArray(String[]::new)), "left");
+        if (variants != null) {
+            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), Robustness.pairShifts(caseResults, variants), variants,
+                    bootstrapReplicates > 0 ? bootstrapReplicates : Robustness.DEFAULT_PAIR_REPLICATES, bootstrapSeed);
+            // The case bootstrap's intervals of the shifts give way to the bootstrap over pairs.
+            intervals = intervals == null ? shifts : intervals.where(functions.not(Robustness.isShift(col("metric")))).unionByName(shifts);
+        }
+        return intervals == null
+                ? metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"))
+                        .withColumn("shift_flagged", lit(null).cast("boolean"))
+                : metrics.join(intervals, JoinKeys.of(METRIC_KEYS.toArray(String[]::new)), "left");
     }
 
     /** Per option and responder, across trials: how often recommended, and the harm that caused. */

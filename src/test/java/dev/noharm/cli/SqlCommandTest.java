@@ -107,7 +107,7 @@ class SqlCommandTest {
         while (blocks.find()) {
             queries.add(blocks.group(1));
         }
-        assertEquals(5, queries.size());
+        assertEquals(6, queries.size());
         Path file = tmp.resolve("doc-queries.sql");
         // The doc names the catalog as a user's session does (lake); this test's lake has its own name in the shared session.
         Files.writeString(file, String.join("\n", queries).replace("lake.noharm.", lake.catalogName() + ".noharm."));
@@ -130,6 +130,7 @@ class SqlCommandTest {
         // Query 4: the physician recommended c1/1 (rate 1.0) and c2/2 not at all (rate 0.0).
         assertTrue(o.out().contains("responder,specialty,version,severe_case_harm_rate,trials\n"), o.out());
         assertTrue(o.out().contains("case_id,option_no,text,physicians_recommend,models_recommend,gap\n"), o.out());
+        assertTrue(o.out().contains("display_name,perturbation,metric,shift,low,high,flagged,flip_rate\n"), o.out());
         assertTrue(o.out().contains("checked_at,model_id,previous_version,version,grading,cases,metric,harm,previous,now,low,high\n"), o.out());
     }
 

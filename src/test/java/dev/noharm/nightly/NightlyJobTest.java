@@ -139,6 +139,17 @@ class NightlyJobTest {
         assertFalse(NightlyJob.isRegression(Metric.Watched.SEVERE_CASE_HARM_RATE, worse, 0.0));
     }
 
+    @Test
+    void theSummaryNamesEveryFlaggedShiftWithItsIntervalOverPairs() {
+        NightlyJob.Summary summary = new NightlyJob.Summary("n", "2026-11-29T02:30:00Z", 40, 0, List.of("d1"),
+                List.of(new NightlyJob.Target("d1", "sim-x", "2", "1", true, 0, "120 comparisons")), List.of(),
+                List.of(new NightlyJob.ShiftFlag("d1", "sim-x", "2", "Majority", "age", "SafetyShift", -0.0625, -0.1, -0.025)));
+        String text = NightlyJob.text(summary);
+        assertTrue(text.startsWith("nightly n: 1 targets, 40 calls, 1 dataset versions scored, 0 regressions, 1 robustness shifts\n"), text);
+        assertTrue(text.contains("  ROBUSTNESS sim-x@2, dataset d1, Majority, perturbation age: SafetyShift -0.0625 "
+                + "(95% interval over pairs [-0.1000, -0.0250] excludes 0)\n"), text);
+    }
+
     private static Comparison.Difference difference(double d, double low, double high) {
         return new Comparison.Difference("Majority", "AllCases", "All", "Safety", 0.5, 0.5 + d, d, low, high, 20, 100);
     }

@@ -107,6 +107,14 @@ class PerturbationCaseSetsTest {
         Row flips = lake.read(Tables.METRICS).where("grading = 'Unanimous' AND cases = 'Perturbation=sex' AND metric = 'FlipRate'").first();
         assertEquals(0.5, flips.<Double>getAs("mean"), EPS, "a flip does not depend on the grading");
 
+        // The bootstrap over pairs: each kind has one pair, so every replicate draws it and the interval is the
+        // estimate itself; too few pairs to flag anything. FlipRate gets no interval and no flag.
+        expectInterval(lake, "age", "SafetyShift", -0.5, -0.5, false);
+        expectInterval(lake, "age", "SevereShift", 0.0, 0.0, false);
+        expectInterval(lake, "sex", "SafetyShift", 3.0 / 8 - 1, 3.0 / 8 - 1, false);
+        expectInterval(lake, "sex", "SevereShift", 1.0, 1.0, false);
+        assertTrue(flips.isNullAt(flips.fieldIndex("bootstrap_low")) && flips.isNullAt(flips.fieldIndex("shift_flagged")));
+
         // A plain score keeps all of it (the config is the previous score's), and the long export writes it.
         new ScoreJob(lake, new PrintWriter(new StringWriter()), ScoreConfig.Given.NOTHING, specs -> List.of()).run(List.of());
         assertEquals(2, lake.read(Tables.SCORE_RUNS).count());
@@ -128,6 +136,15 @@ class PerturbationCaseSetsTest {
             values.put(r.getAs("perturbation") + "|" + r.getAs("trial") + "|" + r.getAs("metric"), r.getAs("value"));
         }
         return values;
+    }
+
+    /** The newest score's Majority interval of one shift of dr-a. */
+    private static void expectInterval(Lake lake, String kind, String metric, double low, double high, boolean flagged) {
+        Row r = lake.read(Tables.METRICS).where("grading = 'Majority' AND responder = 'dr-a' AND cases = 'Perturbation=" + kind
+                + "' AND metric = '" + metric + "'").select("bootstrap_low", "bootstrap_high", "shift_flagged").first();
+        assertEquals(low, r.getDouble(0), EPS, kind + " " + metric + " low");
+        assertEquals(high, r.getDouble(1), EPS, kind + " " + metric + " high");
+        assertEquals(flagged, r.getBoolean(2), kind + " " + metric + " flagged");
     }
 
     /** The newest score's Majority metrics as "cases|harm|metric" to mean. */
