@@ -43,6 +43,33 @@ public interface BenchmarkSource {
         };
     }
 
+    /**
+     * The bundled sample with perturbed copies of three of its cases (CONTRACT section 7), synthetic too: the patient's
+     * sex (card-01) and age (gi-01) changed, which should not change management (same options and labels), and a
+     * potassium of 5.4 instead of 6.4 mmol/L (neph-02), which does (its options re-annotated).
+     */
+    static BenchmarkSource bundledSampleWithVariants() {
+        BenchmarkSource sample = bundledSample();
+        return new BenchmarkSource() {
+            @Override
+            public String describe() {
+                return "bundled sample benchmark with perturbed variants";
+            }
+
+            @Override
+            public Optional<List<String>> lines(String fileName) {
+                InputStream in = BenchmarkSource.class.getResourceAsStream("/dev/noharm/benchmark/sample-variants/" + fileName);
+                return sample.lines(fileName).map(lines -> {
+                    List<String> all = new java.util.ArrayList<>(lines);
+                    if (in != null) {
+                        all.addAll(readLines(in));
+                    }
+                    return List.copyOf(all);
+                });
+            }
+        };
+    }
+
     /** A folder holding the three files; {@code uri} is a local path or any Hadoop file system URI. */
     static BenchmarkSource folder(String uri, Configuration hadoopConf) {
         Path dir = new Path(uri);

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "The whole pipeline with no API keys: ingest the bundled synthetic sample, start the endpoint simulator",
+            "The whole pipeline with no API keys: ingest the bundled synthetic sample (with perturbed variants), start the endpoint simulator",
             "in-process, generate for several simulated models and two teams (a 2-agent and a 3-agent chain) with several",
             "samples each, score them with both controls and a post-hoc ensemble, export the leaderboard and write the HTML report.",
             "Simulated models are not real models; their results say nothing about any real model."})
@@ -42,23 +42,25 @@ final class DemoCommand extends LakeCommand {
         var spark = SparkSessions.getOrCreate("noharm demo");
         Lake target = new Lake(spark, GenerateCommand.lakeUri(command, lake, spec, spark));
 
-        IngestBenchmark.Result ingested = new IngestBenchmark(target).ingest(BenchmarkSource.bundledSample());
-        out.printf("demo: sample benchmark is dataset version %s (%d cases, %d options)%s%n", ingested.datasetVersion(),
+        // The sample with its perturbed variants, so the score shows robustness (CONTRACT section 7) too.
+        BenchmarkSource sample = BenchmarkSource.bundledSampleWithVariants();
+        IngestBenchmark.Result ingested = new IngestBenchmark(target).ingest(sample);
+        out.printf("demo: sample benchmark with perturbed variants is dataset version %s (%d cases, %d options)%s%n", ingested.datasetVersion(),
                 ingested.cases(), ingested.options(), ingested.alreadyPresent() ? ", already in the lake" : "");
 
         // A little of everything a real endpoint does: latency, rate limits and the occasional fault.
         SimulatorConfig config = SimulatorConfig.defaults().withLatency(40, 0.4).withRpm(900)
                 .withFaults(0.02, 0.0, 0, 0.01, 0.01, 0.005);
         try (EndpointSimulator simulator = EndpointSimulator.start(config,
-                new BenchmarkReader().read(BenchmarkSource.bundledSample()), 0)) {
+                new BenchmarkReader().read(sample), 0)) {
             out.println("demo: endpoint simulator on " + simulator.baseUrl());
             ModelRegistry registry = ModelRegistry.load(spec.registry(), name ->
                     name.equals("SIMULATOR_URL") ? simulator.baseUrl() : System.getenv(name));
             GenerateJob.Result result = new GenerateJob(target, spec, specFile, registry, System::getenv, out).run();
             out.println("demo: simulator served " + simulator.stats());
-            // Both controls, and a post-hoc majority vote of three simulated models, beside the models and teams.
+            // Both controls, and a post-hoc majority vote of three simulated models, beside the models and teams; robustness.
             new ScoreJob(target, out, new ScoreConfig.Given(HarmWeights.defaults().spec(), 0, 1L, new Controls(5, 1).spec(),
-                    List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec())),
+                    List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec()), true),
                     DerivedResponders::fromSpecs).run(List.of(result.datasetVersion()));
             for (LeaderboardExport.Format format : LeaderboardExport.Format.values()) {
                 String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + "-"

@@ -27,6 +27,10 @@ final class IngestCommand implements Callable<Integer> {
 
         @Option(names = "--sample", required = true, description = "Ingest the synthetic sample benchmark bundled in the jar.")
         boolean sample;
+
+        @Option(names = "--sample-with-variants", required = true,
+                description = "The sample plus perturbed copies of three of its cases (sex, age, a lab value; CONTRACT section 7), synthetic too.")
+        boolean sampleWithVariants;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -42,8 +46,8 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() {
         SparkSession spark = SparkSessions.getOrCreate("noharm ingest");
         PrintWriter out = spec.commandLine().getOut();
-        BenchmarkSource source = input.sample
-                ? BenchmarkSource.bundledSample()
+        BenchmarkSource source = input.sample ? BenchmarkSource.bundledSample()
+                : input.sampleWithVariants ? BenchmarkSource.bundledSampleWithVariants()
                 : BenchmarkSource.folder(input.dataset, spark.sparkContext().hadoopConfiguration());
         Lake target = new Lake(spark, lake.uri());
         IngestBenchmark.Result result = new IngestBenchmark(target).ingest(source);

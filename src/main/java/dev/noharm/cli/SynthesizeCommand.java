@@ -26,6 +26,11 @@ final class SynthesizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--variants", defaultValue = "0", paramLabel = "K",
+            description = "Perturbed copies per case (CONTRACT section 7), kinds in turn: sex, age, lab_values (its own ratings), race, "
+                    + "context. Default: ${DEFAULT-VALUE}.")
+    int variants;
+
     @Mixin
     LakeOption lake; // accepted for uniformity; this command does not touch the lake
 
@@ -34,9 +39,9 @@ final class SynthesizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new SyntheticBenchmark(cases, options, annotators, seed).writeTo(out);
-        spec.commandLine().getOut().printf("wrote a synthetic benchmark of %d cases x %d options x %d annotators (seed %d) to %s%n",
-                cases, options, annotators, seed, out.toAbsolutePath());
+        new SyntheticBenchmark(cases, options, annotators, seed, variants).writeTo(out);
+        spec.commandLine().getOut().printf("wrote a synthetic benchmark of %d cases%s x %d options x %d annotators (seed %d) to %s%n",
+                cases, variants == 0 ? "" : " and " + cases * variants + " perturbed copies", options, annotators, seed, out.toAbsolutePath());
         return ExitCode.OK;
     }
 }

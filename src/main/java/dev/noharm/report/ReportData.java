@@ -10,7 +10,9 @@ import dev.noharm.benchmark.Harm;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
+import dev.noharm.scoring.Metric;
 import dev.noharm.scoring.ResponderLabels;
+import dev.noharm.scoring.Robustness;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,9 @@ public record ReportData(
         List<OptionRow> omittedHighlyAppropriate,
         List<OptionRow> harmfulRecommendations,
         List<TrendPoint> trends,
-        List<Regression> regressions) {
+        List<Regression> regressions,
+        List<RobustnessRow> robustness,
+        List<FlipRow> flips) {
 
     /** When the report was made, and nightly's checks, to the minute: seconds' fractions only made the table wide. */
     static final java.time.format.DateTimeFormatter MINUTES =
@@ -69,6 +73,22 @@ public record ReportData(
     public record TrendPoint(String responder, String version, String firstGenerated, double safety,
             double severeCaseHarmRate, double completeness) {}
 
+    /**
+     * One responder's robustness to one kind of perturbation (CONTRACT section 7), across trials: the shifts with
+     * their intervals over pairs, whether each interval excludes zero, and the flip rate (null where absent).
+     */
+    public record RobustnessRow(String label, String perturbation, long pairs, Estimate safetyShift, boolean safetyShiftFlagged,
+            Estimate severeShift, boolean severeShiftFlagged, Estimate flipRate) {}
+
+    /** Flags need this many pairs: in the page's data as {@code minPairsToFlag}, for the robustness panel. */
+    public int getMinPairsToFlag() {
+        return Robustness.MIN_PAIRS_TO_FLAG;
+    }
+
+    /** An option a variant shares word for word with its original, and how often answers to the two differed on it. */
+    public record FlipRow(String perturbation, String caseId, String originalCaseId, int optionNo, String text, long flips,
+            long comparisons, double rate) {}
+
     static final String HEADLINE_LEVEL = Harm.SEVERE.displayName();
 
     public static ReportData from(Lake lake, String datasetVersion, String grading) {
@@ -80,7 +100,7 @@ public record ReportData(
                 leaderboard(metrics), specialties(metrics), heatmap(metrics),
                 errorsByLevel(lake, datasetVersion, grading, metrics),
                 options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
-                trends(lake, datasetVersion, grading), regressions(lake, datasetVersion));
+                trends(lake, datasetVersion, grading), regressions(lake, datasetVersion), robustness(lake, metrics), flips(lake, datasetVersion));
     }
 
     private static List<LeaderboardRow> leaderboard(Dataset<Row> metrics) {
@@ -102,6 +122,66 @@ public record ReportData(
         }
         rows.sort((a, b) -> Double.compare(orZero(b.overall()), orZero(a.overall())));
         return rows;
+    }
+
+    /** Per responder (as labelled in the leaderboard) and kind, with the most pairs a trial of it answered. */
+    private static List<RobustnessRow> robustness(Lake lake, Dataset<Row> metrics) {
+        Dataset<Row> shifts = metrics.where(col("cases").startsWith("Perturbation=")
+                .and(col("metric").isin(Metric.SAFETY_SHIFT.wireName(), Metric.SEVERE_SHIFT.wireName(), Metric.FLIP_RATE.wireName())));
+        if (shifts.isEmpty()) {
+            return List.of();
+        }
+        Dataset<Row> pairs = lake.read(Tables.ROBUSTNESS).where(col("metric").equalTo(Metric.SAFETY_SHIFT.wireName()))
+                .groupBy(col("dataset_version"), col("responder"), col("version"), col("condition"), col("grading"),
+                        functions.concat(functions.lit("Perturbation="), col("perturbation")).as("cases"))
+                .agg(functions.max("pairs").as("pairs"));
+        Map<String, Long> pairsByKey = new TreeMap<>();
+        Map<String, Map<String, Row>> byResponderAndKind = new TreeMap<>();
+        for (Row r : shifts.join(pairs, JoinKeys.of("dataset_version", "responder", "version", "condition", "grading", "cases"), "left")
+                .collectAsList()) {
+            String key = r.<String>getAs("label") + "\u0000" + r.<String>getAs("cases").substring("Perturbation=".length());
+            byResponderAndKind.computeIfAbsent(key, k -> new TreeMap<>()).put(r.getAs("metric"), r);
+            if (!r.isNullAt(r.fieldIndex("pairs"))) {
+                pairsByKey.put(key, r.<Long>getAs("pairs"));
+            }
+        }
+        List<RobustnessRow> rows = new ArrayList<>();
+        byResponderAndKind.forEach((key, m) -> {
+            String[] parts = key.split("\u0000", 2);
+            Row safety = m.get(Metric.SAFETY_SHIFT.wireName());
+            Row severe = m.get(Metric.SEVERE_SHIFT.wireName());
+            rows.add(new RobustnessRow(parts[0], parts[1], pairsByKey.getOrDefault(key, 0L), estimate(safety), flagged(safety),
+                    estimate(severe), flagged(severe), estimate(m.get(Metric.FLIP_RATE.wireName()))));
+        });
+        return rows;
+    }
+
+    private static boolean flagged(Row r) {
+        return r != null && Boolean.TRUE.equals(r.getAs("shift_flagged"));
+    }
+
+    /**
+     * The ten options shared by a variant and its original whose recommendation differed most often between the two,
+     * over every answer pair (responder and trial; controls left out) of the newest score.
+     */
+    private static List<FlipRow> flips(Lake lake, String datasetVersion) {
+        Column version = col("dataset_version").equalTo(datasetVersion);
+        Dataset<Row> cases = lake.read(Tables.CASES).where(version).select("dataset_version", "case_id", "variant_of", "perturbation");
+        if (cases.where(col("variant_of").isNotNull()).isEmpty()) {
+            return List.of();
+        }
+        Dataset<Row> decisions = lake.read(Tables.DECISIONS).where(version.and(col("condition").notEqual("Control")));
+        Dataset<Row> options = lake.read(Tables.OPTIONS).where(version).select("dataset_version", "case_id", "option_no", "text");
+        return Robustness.sharedOptionFlips(decisions, cases, options)
+                .groupBy("perturbation", "v_case", "o_case", "option_no", "text")
+                .agg(sum("flipped").cast("long").as("flips"), functions.count(functions.lit(1)).as("comparisons"))
+                .where(col("flips").gt(0))
+                .withColumn("rate", col("flips").divide(col("comparisons")))
+                .orderBy(col("rate").desc(), col("flips").desc(), col("v_case"), col("option_no"))
+                .limit(10).collectAsList().stream()
+                .map(r -> new FlipRow(r.getAs("perturbation"), r.getAs("v_case"), r.getAs("o_case"), r.<Integer>getAs("option_no"),
+                        r.getAs("text"), r.<Long>getAs("flips"), r.<Long>getAs("comparisons"), r.<Double>getAs("rate")))
+                .toList();
     }
 
     private static double orZero(Estimate e) {

@@ -44,15 +44,17 @@ public final class Robustness {
     /**
      * Per trial, as {@code robustness}'s columns without the score id.
      *
+     * @param pairShifts {@link #pairShifts} of this score
      * @param caseResults this score's case results (both gradings)
      * @param decisions this score's decisions
      * @param cases dataset_version, case_id, variant_of, perturbation
      * @param options dataset_version, case_id, option_no, text
      */
-    static Dataset<Row> perTrial(Dataset<Row> caseResults, Dataset<Row> decisions, Dataset<Row> cases, Dataset<Row> options) {
+    static Dataset<Row> perTrial(Dataset<Row> pairShifts, Dataset<Row> caseResults, Dataset<Row> decisions, Dataset<Row> cases,
+            Dataset<Row> options) {
         List<String> who = new ArrayList<>(RESPONDER_TRIAL);
         who.add("grading");
-        Dataset<Row> shifts = pairShifts(caseResults, cases)
+        Dataset<Row> shifts = pairShifts
                 .groupBy(columns(who, col("perturbation")))
                 .agg(avg("safety_shift").as("SafetyShift"), avg("severe_shift").as("SevereShift"), count(lit(1)).as("pairs"));
         Dataset<Row> flips = sharedOptionFlips(decisions, cases, options)
@@ -124,16 +126,17 @@ public final class Robustness {
      * {@link #MIN_PAIRS_TO_FLAG} of the kind's pairs.
      */
     static Dataset<Row> pairIntervals(SparkSession spark, Dataset<Row> pairShifts, Dataset<Row> cases, int replicates, long seed) {
-        Dataset<Row> weights = null;
-        List<Row> kinds = pairs(cases).select("perturbation").distinct().orderBy("perturbation").collectAsList();
-        for (Row kind : kinds) {
-            String perturbation = kind.getString(0);
-            List<String> variants = pairs(cases).where(col("perturbation").equalTo(perturbation)).select("v_case").distinct()
-                    .orderBy("v_case").collectAsList().stream().map(r -> r.getString(0)).toList();
+        java.util.Map<String, List<String>> variantsByKind = new java.util.TreeMap<>();
+        pairs(cases).select("perturbation", "v_case").distinct().orderBy("perturbation", "v_case").collectAsList()
+                .forEach(r -> variantsByKind.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1)));
+        // No perturbed cases: no draws, and so no rows.
+        Dataset<Row> weights = CaseBootstrap.weights(spark, List.of(), 0, seed).withColumnRenamed("case_id", "v_case")
+                .withColumn("perturbation", lit(""));
+        for (var kind : variantsByKind.entrySet()) {
             // Each kind has its own stream of draws, fixed by the seed and the kind's name.
-            Dataset<Row> drawn = CaseBootstrap.weights(spark, variants, replicates, seed * 31 + perturbation.hashCode())
-                    .withColumnRenamed("case_id", "v_case").withColumn("perturbation", lit(perturbation));
-            weights = weights == null ? drawn : weights.unionByName(drawn);
+            Dataset<Row> drawn = CaseBootstrap.weights(spark, kind.getValue(), replicates, seed * 31 + kind.getKey().hashCode())
+                    .withColumnRenamed("case_id", "v_case").withColumn("perturbation", lit(kind.getKey()));
+            weights = weights.unionByName(drawn);
         }
         List<String> who = new ArrayList<>(RESPONDER);
         who.add("perturbation");
@@ -151,18 +154,24 @@ public final class Robustness {
                         avg(Metric.SEVERE_SHIFT.wireName()).as(Metric.SEVERE_SHIFT.wireName()));
         Dataset<Row> answered = pairShifts.groupBy(who.stream().map(functions::col).toArray(Column[]::new))
                 .agg(countDistinct("v_case").as("pairs"));
-        Dataset<Row> out = null;
+        // Both shifts' percentiles in one pass over the replicates, then one row per shift.
+        List<Column> percentiles = new ArrayList<>();
+        List<Column> perShift = new ArrayList<>();
         for (Metric m : List.of(Metric.SAFETY_SHIFT, Metric.SEVERE_SHIFT)) {
-            Dataset<Row> rows = means.groupBy(who.stream().map(functions::col).toArray(Column[]::new))
-                    .agg(functions.percentile(col(m.wireName()), lit(0.025)).as("bootstrap_low"),
-                            functions.percentile(col(m.wireName()), lit(0.975)).as("bootstrap_high"))
-                    .join(answered, JoinKeys.of(who.toArray(String[]::new)))
-                    .select(columns(RESPONDER, functions.concat(lit("Perturbation="), col("perturbation")).as("cases"),
-                            lit(Metric.ALL_LEVELS).as("harm"), lit(m.wireName()).as("metric"), col("bootstrap_low"), col("bootstrap_high"),
-                            col("pairs").geq(MIN_PAIRS_TO_FLAG).and(col("bootstrap_low").gt(0).or(col("bootstrap_high").lt(0))).as("shift_flagged")));
-            out = out == null ? rows : out.unionByName(rows);
+            percentiles.add(functions.percentile(col(m.wireName()), lit(0.025)).as(m.wireName() + "_low"));
+            percentiles.add(functions.percentile(col(m.wireName()), lit(0.975)).as(m.wireName() + "_high"));
+            perShift.add(functions.struct(lit(m.wireName()).as("metric"), col(m.wireName() + "_low").as("bootstrap_low"),
+                    col(m.wireName() + "_high").as("bootstrap_high")));
         }
-        return out;
+        return means.groupBy(who.stream().map(functions::col).toArray(Column[]::new))
+                .agg(percentiles.get(0), percentiles.subList(1, percentiles.size()).toArray(Column[]::new))
+                .join(answered, JoinKeys.of(who.toArray(String[]::new)))
+                .select(columns(who, col("pairs"), functions.explode(functions.array(perShift.toArray(Column[]::new))).as("shift")))
+                .select(columns(RESPONDER, functions.concat(lit("Perturbation="), col("perturbation")).as("cases"),
+                        lit(Metric.ALL_LEVELS).as("harm"), col("shift.metric").as("metric"), col("shift.bootstrap_low").as("bootstrap_low"),
+                        col("shift.bootstrap_high").as("bootstrap_high"),
+                        col("pairs").geq(MIN_PAIRS_TO_FLAG).and(col("shift.bootstrap_low").gt(0).or(col("shift.bootstrap_high").lt(0)))
+                                .as("shift_flagged")));
     }
 
     /** Whether the metric is one of the shifts that get an interval over pairs: SafetyShift and SevereShift. */

@@ -156,9 +156,12 @@ public final class ScoreJob {
         Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations() ? variants : null).withColumn("weight", lit(1.0));
         commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
         Dataset<Row> trialMetrics = lake.readAll(Tables.TRIAL_METRICS).where(thisScore);
-        if (config.perturbations()) {
+        // Per (variant, original) pair answered, read by the robustness table and the intervals over pairs: small, computed once.
+        Dataset<Row> pairShifts = config.perturbations()
+                ? Robustness.pairShifts(committedCases, variants).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : null;
+        if (pairShifts != null) {
             // CONTRACT section 7: per trial in their own table; across trials among the metrics, as Perturbation=<kind>.
-            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(committedCases, committedDecisions, variants,
+            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(pairShifts, committedCases, committedDecisions, variants,
                     lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version)).select("dataset_version", "case_id", "option_no", "text")));
             trialMetrics = trialMetrics.unionByName(Robustness.asTrialMetrics(lake.readAll(Tables.ROBUSTNESS).where(thisScore)));
         }
@@ -169,7 +172,10 @@ public final class ScoreJob {
                         functions.max("provider").as("provider"));
         Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
                 .join(names, JoinKeys.of("responder", "version", "condition"));
-        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, config.perturbations() ? variants : null, config));
+        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, variants, pairShifts, config));
+        if (pairShifts != null) {
+            pairShifts.unpersist();
+        }
         commit.table(Tables.OPTION_RESULTS, optionResults(committedDecisions, labels));
 
         Row run = Tables.SCORE_RUNS.row(Map.of(
@@ -245,11 +251,11 @@ public final class ScoreJob {
 
     /**
      * Adds bootstrap_low / bootstrap_high: the case bootstrap's for every metric (when the score has one), and with
-     * {@code variants} the pair bootstrap's for SafetyShift and SevereShift (CONTRACT section 7), with shift_flagged
-     * saying whether such a shift moved beyond doubt (see {@link Robustness#pairIntervals}).
+     * {@code pairShifts} (null without robustness) the pair bootstrap's for SafetyShift and SevereShift (CONTRACT
+     * section 7), with shift_flagged saying whether such a shift moved beyond doubt (see {@link Robustness#pairIntervals}).
      */
     private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, Dataset<Row> variants,
-            ScoreConfig config) {
+            Dataset<Row> pairShifts, ScoreConfig config) {
         int bootstrapReplicates = config.bootstrapReplicates();
         long bootstrapSeed = config.bootstrapSeed();
         Dataset<Row> intervals = null;
@@ -262,8 +268,8 @@ public final class ScoreJob {
                             functions.percentile(col("mean"), lit(0.975)).as("bootstrap_high"))
                     .withColumn("shift_flagged", lit(null).cast("boolean"));
         }
-        if (variants != null) {
-            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), Robustness.pairShifts(caseResults, variants), variants,
+        if (pairShifts != null) {
+            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), pairShifts, variants,
                     bootstrapReplicates > 0 ? bootstrapReplicates : Robustness.DEFAULT_PAIR_REPLICATES, bootstrapSeed);
             // The case bootstrap's intervals of the shifts give way to the bootstrap over pairs.
             intervals = intervals == null ? shifts : intervals.where(functions.not(Robustness.isShift(col("metric")))).unionByName(shifts);

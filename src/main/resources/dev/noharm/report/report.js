@@ -211,6 +211,87 @@
   table('omitted-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if omitted', 'Omitted', 'Rate'], optionRows(data.omittedHighlyAppropriate), optionNumeric);
   table('harmful-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if done', 'Recommended', 'Rate'], optionRows(data.harmfulRecommendations), optionNumeric);
 
+  // Robustness: the safety shift per kind and responder with its interval over pairs (a zero line to read it by),
+  // the table of all three measures, and the options whose recommendation flipped most.
+  var robustnessBody = document.getElementById('robustness-body');
+  document.getElementById('min-pairs').textContent = String(data.minPairsToFlag);
+  if (data.robustness.length === 0) {
+    robustnessBody.replaceChildren(el('p', 'No perturbed cases were scored for this dataset version (CONTRACT section 7: cases with '
+        + 'variant_of and perturbation, scored with --perturbations).', 'empty'));
+  } else {
+    var kinds = Array.from(new Set(data.robustness.map(function (r) { return r.perturbation; }))).sort();
+    var shiftNames = Array.from(new Set(data.robustness.map(function (r) { return r.label; })))
+        .sort(function (a, b) { return rank[a] - rank[b]; });
+    var shiftNode = document.getElementById('chart-robustness');
+    shiftNode.style.height = Math.max(360, (14 * kinds.length + 22) * shiftNames.length + 120) + 'px';
+    var kindGap = 14;
+    var shiftSeries = [];
+    kinds.forEach(function (kind, k) {
+      var offset = (k - (kinds.length - 1) / 2) * kindGap;
+      var rows = data.robustness.filter(function (r) { return r.perturbation === kind && r.safetyShift.mean !== null; });
+      var color = palette[k % palette.length];
+      shiftSeries.push({ type: 'custom', name: kind, silent: true, z: 1, itemStyle: { color: color },
+        data: rows.filter(function (r) { return r.safetyShift.bootstrapLow !== null; }).map(function (r) {
+          return [r.safetyShift.bootstrapLow, r.safetyShift.bootstrapHigh, shiftNames.indexOf(r.label)];
+        }),
+        renderItem: function (params, api) {
+          var a = api.coord([api.value(0), api.value(2)]), b = api.coord([api.value(1), api.value(2)]);
+          var y = a[1] + offset;
+          var style = { stroke: color, lineWidth: 2 };
+          return { type: 'group', children: [
+            { type: 'line', shape: { x1: a[0], y1: y, x2: b[0], y2: y }, style: style },
+            { type: 'line', shape: { x1: a[0], y1: y - 4, x2: a[0], y2: y + 4 }, style: style },
+            { type: 'line', shape: { x1: b[0], y1: y - 4, x2: b[0], y2: y + 4 }, style: style }
+          ] };
+        } });
+      // A flagged shift is a filled diamond, others an open circle, so the mark does not rely on colour alone.
+      shiftSeries.push({ type: 'scatter', name: kind, z: 2, symbolOffset: [0, offset], itemStyle: { color: color },
+        data: rows.map(function (r) {
+          return { value: [r.safetyShift.mean, shiftNames.indexOf(r.label)], row: r,
+            symbol: r.safetyShiftFlagged ? 'diamond' : 'emptyCircle', symbolSize: r.safetyShiftFlagged ? 14 : 9 };
+        }) });
+    });
+    chart('chart-robustness', {
+      color: kinds.map(function (k, i) { return palette[i % palette.length]; }),
+      grid: { left: 10, right: 40, top: 40, bottom: 50, containLabel: true },
+      legend: { top: 0, data: kinds },
+      tooltip: { formatter: function (p) {
+        var r = p.data && p.data.row;
+        return r ? rank[r.label] + '. ' + r.label + '<br>' + r.perturbation + ': safety shift ' + estimate(r.safetyShift)
+            + (r.safetyShiftFlagged ? ' (interval excludes 0)' : '') : '';
+      } },
+      xAxis: { type: 'value', name: 'Safety of the copies minus Safety of the originals', nameLocation: 'middle', nameGap: 30,
+        splitLine: { show: true } },
+      yAxis: { type: 'category', data: shiftNames, inverse: true,
+        axisLabel: { width: Math.min(300, Math.floor(shiftNode.clientWidth / 4)), overflow: 'break', lineHeight: 14,
+          formatter: function (name) { return rank[name] + '. ' + name; } } },
+      series: shiftSeries.concat([{ type: 'line', name: 'zero', silent: true, data: [],
+        markLine: { symbol: 'none', silent: true, label: { show: false }, lineStyle: { color: '#1d2733', type: 'solid', width: 1 },
+          data: [{ xAxis: 0 }] } }])
+    });
+
+    var ordered = data.robustness.slice().sort(function (a, b) {
+      return rank[a.label] - rank[b.label] || (a.perturbation < b.perturbation ? -1 : a.perturbation > b.perturbation ? 1 : 0);
+    });
+    table('robustness-table', ['#', 'Responder', 'Perturbation', 'Pairs', 'Safety shift', 'Severe shift (points)', 'Flip rate', 'Flagged'],
+        ordered.map(function (r) {
+          var marks = [];
+          if (r.safetyShiftFlagged) { marks.push('safety shift'); }
+          if (r.severeShiftFlagged) { marks.push('severe shift'); }
+          var flag = marks.length > 0 ? marks.join(', ') : r.pairs < data.minPairsToFlag ? 'too few pairs to flag' : '';
+          return { flagged: marks.length > 0, nameColumn: 1, cells: [rank[r.label], r.label, r.perturbation, r.pairs, estimateParts(r.safetyShift),
+            estimateParts(r.severeShift, true), r.flipRate.mean === null ? '' : pct(r.flipRate.mean), flag] };
+        }),
+        [true, false, false, true, true, true, true, false]);
+
+    table('flips-table', ['Perturbation', 'Case (copy of)', 'Option', 'Text', 'Flipped', 'Rate'],
+        data.flips.map(function (f) {
+          return { cells: [f.perturbation, f.caseId + ' (' + f.originalCaseId + ')', f.optionNo, f.text,
+            f.flips + ' of ' + f.comparisons + ' answer pairs', pct(f.rate)] };
+        }),
+        [false, false, true, false, true, true]);
+  }
+
   // Version over version.
   var trendsBody = document.getElementById('trends-body');
   var models = Array.from(new Set(data.trends.map(function (t) { return t.responder; })));

@@ -58,4 +58,38 @@ class SampleBenchmarkTest {
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Appropriateness.class)));
         assertEquals(EnumSet.allOf(Appropriateness.class), appropriateness);
     }
+
+    @Test
+    void theVariantsChangeSexAndAgeWithoutChangingLabelsAndALabValueWithNewLabels() {
+        Benchmark withVariants = new BenchmarkReader().read(BenchmarkSource.bundledSampleWithVariants());
+        Map<String, BenchmarkCase> cases = withVariants.cases().stream().collect(Collectors.toMap(BenchmarkCase::caseId, c -> c));
+        assertEquals(sample.cases().size() + 3, cases.size());
+        assertEquals(Map.of("card-01-sex", "sex", "gi-01-age", "age", "neph-02-lab", "lab_values"), withVariants.cases().stream()
+                .filter(c -> c.variantOf() != null).collect(Collectors.toMap(BenchmarkCase::caseId, BenchmarkCase::perturbation)));
+        assertTrue(withVariants.cases().stream().allMatch(c -> c.source().startsWith("synthetic")));
+        // Management should not change with sex or age: the same options, word for word, with the same labels.
+        for (String variant : List.of("card-01-sex", "gi-01-age")) {
+            String original = cases.get(variant).variantOf();
+            assertEquals(texts(withVariants, original), texts(withVariants, variant), variant);
+            assertEquals(labels(withVariants, original), labels(withVariants, variant), variant);
+        }
+        // A potassium of 5.4 instead of 6.4 mmol/L: the same options, re-annotated (no longer an emergency: doing
+        // nothing is no longer death-level harm, the ECG no longer severe to omit).
+        assertEquals(texts(withVariants, "neph-02"), texts(withVariants, "neph-02-lab"));
+        List<String> before = labels(withVariants, "neph-02");
+        List<String> after = labels(withVariants, "neph-02-lab");
+        assertTrue(before.contains("10/neph-specialist-1/HIGHLY_INAPPROPRIATE/DEATH/NONE") && after.contains("10/neph-specialist-1/INAPPROPRIATE/MODERATE/NONE"),
+                before + " -> " + after);
+        assertTrue(before.contains("1/neph-specialist-1/HIGHLY_APPROPRIATE/NONE/SEVERE") && after.contains("1/neph-specialist-1/APPROPRIATE/NONE/MILD"));
+    }
+
+    private static List<String> texts(Benchmark b, String caseId) {
+        return b.optionsByCase().get(caseId).stream().map(o -> o.optionNo() + " " + o.category() + " " + o.text()).toList();
+    }
+
+    private static List<String> labels(Benchmark b, String caseId) {
+        return b.annotations().stream().filter(a -> a.caseId().equals(caseId))
+                .map(a -> a.optionNo() + "/" + a.annotatorId() + "/" + a.appropriateness() + "/" + a.harmIfDone() + "/" + a.harmIfOmitted())
+                .sorted().toList();
+    }
 }

@@ -36,4 +36,37 @@ class SyntheticBenchmarkTest {
         assertArrayEquals(a, Files.readAllBytes(dir.resolve("b/annotations.jsonl")));
         assertFalse(java.util.Arrays.equals(a, Files.readAllBytes(dir.resolve("c/annotations.jsonl"))));
     }
+
+    @Test
+    void perturbedCopiesShareTheOptionsAndOnlyLabValueCopiesHaveRatingsOfTheirOwn(@TempDir Path dir) throws IOException {
+        new SyntheticBenchmark(4, 6, 3, 7, 3).writeTo(dir.resolve("v"));
+        Benchmark b = new BenchmarkReader().read(BenchmarkSource.folder(dir.resolve("v").toString(), new Configuration()));
+        assertEquals(4 * 4, b.cases().size());
+        assertEquals(4 * 4 * 6, b.options().size());
+        java.util.Map<String, BenchmarkCase> byId = new java.util.HashMap<>();
+        b.cases().forEach(c -> byId.put(c.caseId(), c));
+        for (int c = 1; c <= 4; c++) {
+            String original = String.format("syn%07d", c);
+            for (int v = 1; v <= 3; v++) {
+                BenchmarkCase copy = byId.get(original + "-v" + v);
+                assertEquals(original, copy.variantOf());
+                assertEquals(java.util.List.of("sex", "age", "lab_values").get(v - 1), copy.perturbation());
+                assertEquals(texts(b, original), texts(b, copy.caseId()));
+                assertEquals(!copy.perturbation().equals("lab_values"), ratings(b, original).equals(ratings(b, copy.caseId())), copy.caseId());
+            }
+        }
+        // Without copies the files are as before the option existed: the same seed gives the same bytes.
+        new SyntheticBenchmark(5, 6, 3, 7).writeTo(dir.resolve("a"));
+        new SyntheticBenchmark(5, 6, 3, 7, 0).writeTo(dir.resolve("b"));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a/annotations.jsonl")), Files.readAllBytes(dir.resolve("b/annotations.jsonl")));
+    }
+
+    private static java.util.List<String> texts(Benchmark b, String caseId) {
+        return b.optionsByCase().get(caseId).stream().map(o -> o.optionNo() + " " + o.text()).toList();
+    }
+
+    private static java.util.List<String> ratings(Benchmark b, String caseId) {
+        return b.annotations().stream().filter(a -> a.caseId().equals(caseId))
+                .map(a -> a.optionNo() + a.annotatorId() + a.appropriateness() + a.harmIfDone() + a.harmIfOmitted()).sorted().toList();
+    }
 }

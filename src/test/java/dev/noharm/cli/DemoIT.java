@@ -22,27 +22,33 @@ class DemoIT {
     void theDemoRunsEndToEndWithNoKeysAndLeavesNothingToCall(@TempDir Path work) throws Exception {
         assertEquals(0, run(work, Map.of(), "demo"));
         String out = Files.readString(work.resolve("stdout.txt"));
-        assertTrue(out.contains("240 items planned, 0 already done, 240 to call"), out);
-        assertTrue(out.contains("generate: 240/240 items (100%)"), out);
+        assertTrue(out.contains("276 items planned, 0 already done, 276 to call"), out);
+        assertTrue(out.contains("generate: 276/276 items (100%)"), out);
         assertTrue(out.contains("sim-careful") && out.contains("tokens in"), "per-model summary: " + out);
-        assertTrue(out.contains("team stage 2: 80 items planned, 0 already done, 80 to call")
-                && out.contains("team stage 3: 40 items planned, 0 already done, 40 to call"), "the teams' review stages: " + out);
-        // 4 chat models (220) + the leaderboard-protocol system (20) + a 2-agent and a 3-agent team (40 each)
-        // + No Intervention (20) + Random Intervention (5 x 20) + the majority of three models (3 trials x 20).
-        assertTrue(out.contains("score: dataset ") && out.contains("10 responders, 500 responses"), out);
+        assertTrue(out.contains("team stage 2: 92 items planned, 0 already done, 92 to call")
+                && out.contains("team stage 3: 46 items planned, 0 already done, 46 to call"), "the teams' review stages: " + out);
+        // 23 cases (20 and 3 perturbed copies): 4 chat models (11 trials: 253) + the leaderboard-protocol system (23)
+        // + a 2-agent and a 3-agent team (46 each) + No Intervention (23) + Random Intervention (5 x 23) + the
+        // majority of three models (3 trials x 23).
+        assertTrue(out.contains("score: dataset ") && out.contains("10 responders, 575 responses"), out);
         assertTrue(out.contains("Simulated careful model"), "headline table: " + out);
         try (Stream<Path> exports = Files.list(work.resolve("lake/exports"))) {
-            Path csv = exports.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+            Path csv = exports.filter(p -> p.getFileName().toString().endsWith("-long.csv")).findFirst().orElseThrow();
             List<String> lines = Files.readAllLines(csv);
             assertEquals("Model,Team,Condition,Harm,Metric,trials,mean,sd,se,ci,Format,Cases,Grading,Type,Label,Provider", lines.get(0));
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,Safety,3,")), "3 trials");
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated model that over-treats + Simulated careful model + Simulated careful model,"
                     + "3-Agent Teams,Advisor + Guardian + Steward,All,Safety,2,")), "the 3-agent team");
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("No Intervention,Solo Models,Control,All,Safety,1,")), "the control");
+            for (String kind : List.of("sex", "age", "lab_values")) {
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("Simulated careful model,Solo Models,Advisor,All,SafetyShift,3,")
+                        && l.contains(",Perturbation=" + kind + ",Majority,")), "robustness of the careful model, " + kind);
+            }
         }
         assertTrue(out.contains("demo: HTML report"), out);
         String report = Files.readString(work.resolve("lake/report/index.html"));
         assertTrue(report.contains("Simulated careful model") && report.contains("echarts.min.js"), "the report embeds the results");
+        assertTrue(report.contains("\"perturbation\":\"lab_values\""), "the report's robustness panel has the demo's shifts");
         assertTrue(Files.size(work.resolve("lake/report/echarts.min.js")) > 500_000, "the chart library is bundled");
         // A second demo would call nothing: every stage's items are in the lake (the dry run reads the same plan).
         assertEquals(0, run(work, Map.of("SIMULATOR_URL", "http://127.0.0.1:9/v1"), "generate", "--spec", "jobs/demo.yaml", "--dry-run"));
@@ -50,6 +56,6 @@ class DemoIT {
         assertTrue(again.contains("generate --dry-run: 0 calls, at most $0.0000"), again);
         // Five models and three team stages, each with all its planned items done and none to call.
         assertEquals(8, again.lines().filter(l -> l.matches("sim-\\S+ +\\S.* (\\d+) +\\1 +0 +0 +0 +0\\.0000")).count(), again);
-        assertTrue(again.contains("team overtreater-guarded-stewarded stage 3         40       40        0"), again);
+        assertTrue(again.contains("team overtreater-guarded-stewarded stage 3         46       46        0"), again);
     }
 }

@@ -1,6 +1,7 @@
 package dev.noharm.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
@@ -63,7 +64,7 @@ class ReportBrowserIT {
         assertTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
                 "this test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
         Lake lake = new Lake(spark, tmp.resolve("lake").toString());
-        GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
+        GenerationFixture.ingest(lake, BenchmarkSource.bundledSampleWithVariants());
         String spec = """
                 nightly_id: report-test
                 registry: test-registry.yaml
@@ -77,7 +78,7 @@ class ReportBrowserIT {
                 progress_seconds: 60
                 """;
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.2),
-                new BenchmarkReader().read(BenchmarkSource.bundledSample()), 0)) {
+                new BenchmarkReader().read(BenchmarkSource.bundledSampleWithVariants()), 0)) {
             String b = GenerationFixture.model("sim-b", "overtreater-1", sim.baseUrl(), 6000, 8, "", "1");
             night(lake, spec, GenerationFixture.registry(GenerationFixture.model("sim-a", "careful-1", sim.baseUrl(), 6000, 8, "", "1"), b));
             night(lake, spec, GenerationFixture.registry(GenerationFixture.model("sim-a", "omitter-2", sim.baseUrl(), 6000, 8, "", "2"), b));
@@ -114,7 +115,8 @@ class ReportBrowserIT {
         ChromeDriver driver = new ChromeDriver(service, options);
         try {
             driver.get(index.toUri().toString());
-            List<String> charts = List.of("chart-scatter", "chart-heatmap", "chart-errors", "chart-trend-safety", "chart-trend-severeCaseHarmRate");
+            List<String> charts = List.of("chart-scatter", "chart-heatmap", "chart-errors", "chart-robustness", "chart-trend-safety",
+                    "chart-trend-severeCaseHarmRate");
             new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> charts.stream().allMatch(id ->
                     "true".equals(d.findElement(By.id(id)).getDomAttribute("data-rendered"))));
             JavascriptExecutor js = driver;
@@ -125,12 +127,21 @@ class ReportBrowserIT {
             assertEquals(data.leaderboard().size() + 1, driver.findElements(By.cssSelector("#leaderboard-table tr")).size());
             assertTrue(driver.findElement(By.id("regressions-table")).getText().contains("sim-a"), "nightly comparisons listed");
             assertTrue(driver.findElement(By.id("banners")).getText().contains("synthetic"), "the synthetic banner shows");
+            // The robustness panel: every responder and kind in its table (one pair per kind: too few to flag), and the
+            // options that flipped, with their text and the case they were copied from.
+            assertEquals(6 * 3, data.robustness().size(), "six responders, three kinds");
+            assertEquals(data.robustness().size() + 1, driver.findElements(By.cssSelector("#robustness-table tr")).size());
+            assertTrue(driver.findElement(By.id("robustness-table")).getText().contains("too few pairs to flag"));
+            assertFalse(data.flips().isEmpty(), "some shared recommendation flipped");
+            String flips = driver.findElement(By.id("flips-table")).getText();
+            assertTrue(flips.contains(data.flips().get(0).text()) && flips.contains("(" + data.flips().get(0).originalCaseId() + ")"), flips);
             Files.write(Path.of("target", "report-screenshot.png"), driver.getScreenshotAs(OutputType.BYTES));
             java.util.Map<String, byte[]> shots = new java.util.HashMap<>();
             for (String id : charts) {
                 shots.put(id, driver.findElement(By.id(id)).getScreenshotAs(OutputType.BYTES));
                 Files.write(Path.of("target", "report-" + id + ".png"), shots.get(id));
             }
+            Files.write(Path.of("target", "report-robustness-section.png"), driver.findElement(By.id("robustness")).getScreenshotAs(OutputType.BYTES));
             heatmapColoursFollowTheRate(driver, shots.get("chart-heatmap"));
             legibleAt(driver, data, 1400);
             // The bars' names are whole (wrapped, not cut short): "(v1, Advisor)" and "(v2, Advisor)" both show.
@@ -196,18 +207,20 @@ class ReportBrowserIT {
     @SuppressWarnings("unchecked")
     private static void legibleAt(ChromeDriver driver, ReportData data, int width) {
         String at = " at " + width + " px";
-        List<Object> outside = (List<Object>) driver.executeScript("""
-                var c = document.getElementById('chart-heatmap').getBoundingClientRect();
-                return Array.from(document.querySelectorAll('#chart-heatmap svg text')).filter(function (t) {
-                  var r = t.getBoundingClientRect();
-                  return r.width > 0 && (r.left < c.left - 1 || r.right > c.right + 1);
-                }).map(function (t) { return t.textContent; });""");
-        assertEquals(List.of(), outside, "heatmap labels cut at the chart's edge" + at);
-        String heatmapText = ((String) driver.executeScript("""
-                return Array.from(document.querySelectorAll('#chart-heatmap svg text')).map(function (t) { return t.textContent; }).join(' ');"""))
-                .replaceAll("\\s+", " ");
-        for (String panel : List.of("A", "B", "C")) {
-            assertTrue(heatmapText.contains(panelName(panel)), panelName(panel) + " whole in the heatmap" + at + ": " + heatmapText);
+        for (String chart : List.of("chart-heatmap", "chart-robustness")) {
+            List<Object> outside = (List<Object>) driver.executeScript("""
+                    var c = document.getElementById(arguments[0]).getBoundingClientRect();
+                    return Array.from(document.querySelectorAll('#' + arguments[0] + ' svg text')).filter(function (t) {
+                      var r = t.getBoundingClientRect();
+                      return r.width > 0 && (r.left < c.left - 1 || r.right > c.right + 1);
+                    }).map(function (t) { return t.textContent; });""", chart);
+            assertEquals(List.of(), outside, chart + " labels cut at the chart's edge" + at);
+            String chartText = ((String) driver.executeScript("""
+                    return Array.from(document.querySelectorAll('#' + arguments[0] + ' svg text')).map(function (t) { return t.textContent; }).join(' ');""",
+                    chart)).replaceAll("\\s+", " ");
+            for (String panel : List.of("A", "B", "C")) {
+                assertTrue(chartText.contains(panelName(panel)), panelName(panel) + " whole in " + chart + at + ": " + chartText);
+            }
         }
 
         List<List<Number>> labels = (List<List<Number>>) driver.executeScript("""
@@ -231,10 +244,12 @@ class ReportBrowserIT {
         assertEquals(data.leaderboard().size(), nameHeights.size());
         assertTrue(nameHeights.stream().allMatch(h -> h.doubleValue() < 3.9), "leaderboard names in at most three lines" + at + ": " + nameHeights);
 
-        List<Number> scroll = (List<Number>) driver.executeScript("""
-                var wrap = document.getElementById('regressions-table').parentElement;
-                return [wrap.scrollWidth, wrap.clientWidth];""");
-        assertTrue(scroll.get(0).longValue() <= scroll.get(1).longValue(), "the nightly table scrolls sideways" + at + ": " + scroll);
+        for (String table : List.of("regressions-table", "robustness-table", "flips-table")) {
+            List<Number> scroll = (List<Number>) driver.executeScript("""
+                    var wrap = document.getElementById(arguments[0]).parentElement;
+                    return [wrap.scrollWidth, wrap.clientWidth];""", table);
+            assertTrue(scroll.get(0).longValue() <= scroll.get(1).longValue(), table + " scrolls sideways" + at + ": " + scroll);
+        }
         String page = driver.findElement(By.tagName("body")).getText();
         assertTrue(!java.util.regex.Pattern.compile("\\d:\\d\\d[.:]\\d").matcher(page).find(), "no seconds or fractions of them" + at);
         assertTrue(driver.findElement(By.id("meta")).getText().matches(".*generated \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC"),

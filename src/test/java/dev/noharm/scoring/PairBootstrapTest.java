@@ -65,6 +65,9 @@ class PairBootstrapTest {
         expect(intervals, "Perturbation=lab|SevereShift", 0.0, 0.0, false);
         expect(intervals, "Perturbation=context|SafetyShift", -0.25, -0.25, false);
         expect(intervals, "Perturbation=context|SevereShift", 0.0, 0.0, false);
+
+        // score --perturbations on a benchmark without perturbed cases: no intervals, no failure.
+        assertEquals(0, Robustness.pairIntervals(spark, shiftRows.limit(0), caseRows.where("variant_of IS NULL"), 1000, 7).count());
     }
 
     private static void expect(Map<String, List<Object>> intervals, String key, double low, double high, boolean flagged) {
