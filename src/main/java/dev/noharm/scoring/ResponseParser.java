@@ -27,6 +27,20 @@ public final class ResponseParser {
         if (array == null) {
             array = structuredGrades(text);
         }
+        return entries(array, optionCount, ResponseParser::grade);
+    }
+
+    /**
+     * A judge's answer, as CONTRACT section 6 says: the first top-level JSON array of
+     * {@code {"Option": k, "Recommended": true|false, "Evidence": "..."}}, read like a response (section 3) except
+     * that {@code Recommended} must be a JSON boolean (anything else makes the entry invalid).
+     */
+    public static ParsedResponse parseJudgment(String text, int optionCount) {
+        return entries(firstTopLevelArray(text), optionCount, ResponseParser::recommendedFlag);
+    }
+
+    /** The entries of the array: option numbers in 1..n with a readable decision; null array: a parse failure. */
+    private static ParsedResponse entries(JsonNode array, int optionCount, java.util.function.Function<JsonNode, Boolean> decision) {
         if (array == null) {
             return ParsedResponse.failure();
         }
@@ -36,13 +50,13 @@ public final class ResponseParser {
         java.util.Set<Integer> conflicted = new java.util.HashSet<>();
         for (JsonNode entry : array) {
             Integer option = optionNumber(entry);
-            Boolean appropriate = grade(entry);
-            if (option == null || appropriate == null || option < 1 || option > optionCount) {
+            Boolean recommended = option == null ? null : decision.apply(entry);
+            if (option == null || recommended == null || option < 1 || option > optionCount) {
                 invalid++;
                 continue;
             }
-            Boolean previous = grades.putIfAbsent(option, appropriate);
-            if (previous != null && !previous.equals(appropriate)) {
+            Boolean previous = grades.putIfAbsent(option, recommended);
+            if (previous != null && !previous.equals(recommended)) {
                 conflicting = true;
                 conflicted.add(option);
             }
@@ -113,6 +127,11 @@ public final class ResponseParser {
             return Integer.parseInt(option.asText().trim());
         }
         return null;
+    }
+
+    private static Boolean recommendedFlag(JsonNode entry) {
+        JsonNode flag = entry.get("Recommended");
+        return flag != null && flag.isBoolean() ? flag.booleanValue() : null;
     }
 
     private static Boolean grade(JsonNode entry) {
