@@ -190,12 +190,20 @@ public final class EndpointSimulator implements AutoCloseable {
 
     /**
      * The NOHARM leaderboard's submission protocol: {@code POST /v1/leaderboard/<model>} with a bearer token and
-     * a text/plain body (the prompt, a newline, the case); the answer is the JSON array itself. Same
-     * personas, rate limits and latency as the chat API; samples differ by how often the prompt was seen.
+     * a text/plain body (the prompt, a newline, the case); the answer is the JSON array itself, or with
+     * {@code ?wrap=response} {@code {"response": "<answer>"}} and with {@code ?wrap=chat} an OpenAI chat-completions
+     * body (CONTRACT section 6's answer shapes). Same personas, rate limits and latency as the chat API; samples
+     * differ by how often the prompt was seen.
      */
     private void leaderboard(HttpExchange exchange) throws IOException {
         received.incrementAndGet();
         String model = exchange.getRequestURI().getPath().substring("/v1/leaderboard/".length());
+        String query = exchange.getRequestURI().getQuery();
+        String wrap = query != null && query.startsWith("wrap=") ? query.substring("wrap=".length()) : "";
+        if (!List.of("", "response", "chat").contains(wrap)) {
+            respond(exchange, 400, "unknown wrap " + wrap + " (response or chat)", null);
+            return;
+        }
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (!"POST".equals(exchange.getRequestMethod()) || type == null || !type.startsWith("text/plain")) {
@@ -226,7 +234,17 @@ public final class EndpointSimulator implements AutoCloseable {
             seen = leaderboardSeen.merge(model + "\u0000" + prompt, 1L, Long::sum);
         }
         served.incrementAndGet();
-        respond(exchange, 200, answer(persona, model, prompt, seen, false), null);
+        String answer = answer(persona, model, prompt, seen, false);
+        respond(exchange, 200, switch (wrap) {
+            case "response" -> json.createObjectNode().put("response", answer).toString();
+            case "chat" -> {
+                var body = json.createObjectNode().put("id", "lb-" + seen).put("object", "chat.completion").put("model", model);
+                body.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
+                        .putObject("message").put("role", "assistant").put("content", answer);
+                yield body.toString();
+            }
+            default -> answer;
+        }, null);
     }
 
     /**

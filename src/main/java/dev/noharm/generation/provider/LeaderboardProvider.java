@@ -15,8 +15,10 @@ import java.util.function.Function;
 /**
  * A system submitted to the NOHARM leaderboard, evaluated as is: {@code POST} to its URL with
  * {@code Authorization: Bearer <token>} and {@code Content-Type: text/plain}, the body being the prompt
- * (the instruction, a newline, the case); the response body is the JSON array. The protocol allows up to
- * 300 s per request and reports no token counts. Plain JDK HTTP: there is no LangChain4j model for it.
+ * (the instruction, a newline, the case). The answer (CONTRACT section 6) is the body itself (for the options
+ * task, the JSON array), {@code {"response": "<answer>"}} or an OpenAI chat-completions body; the text kept is
+ * the answer inside. The protocol allows up to 300 s per request and reports no token counts. Plain JDK HTTP:
+ * there is no LangChain4j model for it.
  */
 final class LeaderboardProvider implements ChatProvider {
     static final Duration TIMEOUT = Duration.ofSeconds(300);
@@ -57,6 +59,26 @@ final class LeaderboardProvider implements ChatProvider {
             throw new StatusHttpException(response.statusCode(), response.body(),
                     RetryAfterAwareHttpClient.retryAfterMillis(response.headers().firstValue("Retry-After").orElse(null)));
         }
-        return new ChatResult(response.body(), "stop", -1, -1);
+        return new ChatResult(answer(response.body()), "stop", -1, -1);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The answer inside a body: {@code response}'s string, or {@code choices[0].message.content}; else the body as it is. */
+    static String answer(String body) {
+        if (body == null || !body.strip().startsWith("{")) {
+            return body;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(body);
+            com.fasterxml.jackson.databind.JsonNode response = root.get("response");
+            if (response != null && response.isTextual()) {
+                return response.asText();
+            }
+            com.fasterxml.jackson.databind.JsonNode content = root.path("choices").path(0).path("message").path("content");
+            return content.isTextual() ? content.asText() : body;
+        } catch (IOException notJson) {
+            return body;
+        }
     }
 }

@@ -55,6 +55,23 @@ class LeaderboardProviderTest {
     }
 
     @Test
+    void anAnswerWrappedAsResponseOrAsAChatCompletionIsTheTextInside() throws Exception {
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.1), sample, 0)) {
+            int options = sample.optionsByCase().get(sample.cases().get(0).caseId()).size();
+            for (String wrap : List.of("response", "chat")) {
+                String url = sim.baseUrl() + "/leaderboard/careful-submission?wrap=" + wrap;
+                String text = new LeaderboardProvider(system(url, true), name -> "token-123").chat(prompt(), 1).text();
+                assertTrue(text.strip().startsWith("[") && !text.contains("\"response\"") && !text.contains("choices"), wrap + ": " + text);
+                assertFalse(ResponseParser.parse(text, options).parseFailure(), wrap + ": " + text);
+            }
+        }
+        // A body that is JSON but neither shape stays as it is (a structured options answer, say).
+        assertEquals("{\"grades\": []}", LeaderboardProvider.answer("{\"grades\": []}"));
+        assertEquals("{not json", LeaderboardProvider.answer("{not json"));
+        assertEquals("1. Refer.", LeaderboardProvider.answer("{\"response\": \"1. Refer.\"}"));
+    }
+
+    @Test
     void errorsAreClassifiedLikeEveryProvider() throws Exception {
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(5, 0.1).withRpm(1), sample, 0)) {
             String url = sim.baseUrl() + "/leaderboard/careful-submission";
