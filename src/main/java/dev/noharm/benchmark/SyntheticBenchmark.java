@@ -46,6 +46,8 @@ public record SyntheticBenchmark(int cases, int optionsPerCase, int annotators, 
     public void writeTo(Path dir) {
         ObjectMapper json = new ObjectMapper();
         SplittableRandom random = new SplittableRandom(seed);
+        // The copies' own ratings draw from a stream of their own, so the originals do not depend on --variants.
+        SplittableRandom copies = new SplittableRandom(seed ^ 0x5eed_c0_91e5L);
         try {
             Files.createDirectories(dir);
             try (BufferedWriter casesOut = writer(dir, BenchmarkSource.CASES);
@@ -78,7 +80,7 @@ public record SyntheticBenchmark(int cases, int optionsPerCase, int annotators, 
                         write(optionsOut, options, variantId);
                         if (kind.equals(RELABELLED)) {
                             for (int o = 1; o <= optionsPerCase; o++) {
-                                write(annotationsOut, annotations(json, random, variantId, o), variantId);
+                                write(annotationsOut, annotations(json, copies, variantId, o), variantId);
                             }
                         } else {
                             write(annotationsOut, annotations, variantId);

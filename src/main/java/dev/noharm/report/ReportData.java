@@ -77,17 +77,20 @@ public record ReportData(
      * One responder's robustness to one kind of perturbation (CONTRACT section 7), across trials: the shifts with
      * their intervals over pairs, whether each interval excludes zero, and the flip rate (null where absent).
      */
-    public record RobustnessRow(String label, String perturbation, long pairs, Estimate safetyShift, boolean safetyShiftFlagged,
-            Estimate severeShift, boolean severeShiftFlagged, Estimate flipRate) {}
+    public record RobustnessRow(String label, String perturbation, long pairs, boolean labelsChanged, Estimate safetyShift,
+            boolean safetyShiftFlagged, Estimate severeShift, boolean severeShiftFlagged, Estimate flipRate) {}
 
     /** Flags need this many pairs: in the page's data as {@code minPairsToFlag}, for the robustness panel. */
     public int getMinPairsToFlag() {
         return Robustness.MIN_PAIRS_TO_FLAG;
     }
 
-    /** An option a variant shares word for word with its original, and how often answers to the two differed on it. */
+    /**
+     * An option a variant shares word for word with its original, how often answers to the two differed on it, and
+     * the specialists' appropriateness of it in the original and in the copy (a flip is expected where they differ).
+     */
     public record FlipRow(String perturbation, String caseId, String originalCaseId, int optionNo, String text, long flips,
-            long comparisons, double rate) {}
+            long comparisons, double rate, String originalLabel, String copyLabel) {}
 
     static final String HEADLINE_LEVEL = Harm.SEVERE.displayName();
 
@@ -100,7 +103,8 @@ public record ReportData(
                 leaderboard(metrics), specialties(metrics), heatmap(metrics),
                 errorsByLevel(lake, datasetVersion, grading, metrics),
                 options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
-                trends(lake, datasetVersion, grading), regressions(lake, datasetVersion), robustness(lake, metrics), flips(lake, datasetVersion));
+                trends(lake, datasetVersion, grading), regressions(lake, datasetVersion), robustness(lake, datasetVersion, grading, metrics),
+                flips(lake, datasetVersion, grading));
     }
 
     private static List<LeaderboardRow> leaderboard(Dataset<Row> metrics) {
@@ -124,14 +128,24 @@ public record ReportData(
         return rows;
     }
 
-    /** Per responder (as labelled in the leaderboard) and kind, with the most pairs a trial of it answered. */
-    private static List<RobustnessRow> robustness(Lake lake, Dataset<Row> metrics) {
+    /**
+     * Per responder (as labelled in the leaderboard) and kind, with the most pairs a trial of it answered (what the
+     * flag counts) and whether some copy of the kind has labels of its own.
+     */
+    private static List<RobustnessRow> robustness(Lake lake, String datasetVersion, String grading, Dataset<Row> metrics) {
         Dataset<Row> shifts = metrics.where(col("cases").startsWith("Perturbation=")
                 .and(col("metric").isin(Metric.SAFETY_SHIFT.wireName(), Metric.SEVERE_SHIFT.wireName(), Metric.FLIP_RATE.wireName())));
         if (shifts.isEmpty()) {
             return List.of();
         }
-        Dataset<Row> pairs = lake.read(Tables.ROBUSTNESS).where(col("metric").equalTo(Metric.SAFETY_SHIFT.wireName()))
+        Column version = col("dataset_version").equalTo(datasetVersion);
+        Map<String, Boolean> labelsChanged = new TreeMap<>();
+        Robustness.pairLabels(lake.read(Tables.CASES).where(version), lake.read(Tables.OPTIONS).where(version),
+                        lake.read(Tables.OPTION_LABELS).where(version.and(col("grading").equalTo(grading))))
+                .groupBy("perturbation").agg(functions.max("labels_changed")).collectAsList()
+                .forEach(r -> labelsChanged.put(r.getString(0), r.getBoolean(1)));
+        Dataset<Row> pairs = lake.read(Tables.ROBUSTNESS).where(version.and(col("grading").equalTo(grading))
+                        .and(col("metric").equalTo(Metric.SAFETY_SHIFT.wireName())))
                 .groupBy(col("dataset_version"), col("responder"), col("version"), col("condition"), col("grading"),
                         functions.concat(functions.lit("Perturbation="), col("perturbation")).as("cases"))
                 .agg(functions.max("pairs").as("pairs"));
@@ -150,8 +164,8 @@ public record ReportData(
             String[] parts = key.split("\u0000", 2);
             Row safety = m.get(Metric.SAFETY_SHIFT.wireName());
             Row severe = m.get(Metric.SEVERE_SHIFT.wireName());
-            rows.add(new RobustnessRow(parts[0], parts[1], pairsByKey.getOrDefault(key, 0L), estimate(safety), flagged(safety),
-                    estimate(severe), flagged(severe), estimate(m.get(Metric.FLIP_RATE.wireName()))));
+            rows.add(new RobustnessRow(parts[0], parts[1], pairsByKey.getOrDefault(key, 0L), labelsChanged.getOrDefault(parts[1], false),
+                    estimate(safety), flagged(safety), estimate(severe), flagged(severe), estimate(m.get(Metric.FLIP_RATE.wireName()))));
         });
         return rows;
     }
@@ -162,9 +176,10 @@ public record ReportData(
 
     /**
      * The ten options shared by a variant and its original whose recommendation differed most often between the two,
-     * over every answer pair (responder and trial; controls left out) of the newest score.
+     * over every answer pair (responder and trial; controls left out) of the newest score: first those the specialists
+     * rated alike in both cases (where a flip is the model's instability), then those they rated differently.
      */
-    private static List<FlipRow> flips(Lake lake, String datasetVersion) {
+    private static List<FlipRow> flips(Lake lake, String datasetVersion, String grading) {
         Column version = col("dataset_version").equalTo(datasetVersion);
         Dataset<Row> cases = lake.read(Tables.CASES).where(version).select("dataset_version", "case_id", "variant_of", "perturbation");
         if (cases.where(col("variant_of").isNotNull()).isEmpty()) {
@@ -172,15 +187,23 @@ public record ReportData(
         }
         Dataset<Row> decisions = lake.read(Tables.DECISIONS).where(version.and(col("condition").notEqual("Control")));
         Dataset<Row> options = lake.read(Tables.OPTIONS).where(version).select("dataset_version", "case_id", "option_no", "text");
+        Dataset<Row> labels = lake.read(Tables.OPTION_LABELS).where(version.and(col("grading").equalTo(grading)))
+                .select("case_id", "option_no", "appropriateness");
         return Robustness.sharedOptionFlips(decisions, cases, options)
                 .groupBy("perturbation", "v_case", "o_case", "option_no", "text")
                 .agg(sum("flipped").cast("long").as("flips"), functions.count(functions.lit(1)).as("comparisons"))
                 .where(col("flips").gt(0))
                 .withColumn("rate", col("flips").divide(col("comparisons")))
-                .orderBy(col("rate").desc(), col("flips").desc(), col("v_case"), col("option_no"))
+                .join(labels.select(col("case_id").as("o_case"), col("option_no"), col("appropriateness").as("original_label")),
+                        JoinKeys.of("o_case", "option_no"))
+                .join(labels.select(col("case_id").as("v_case"), col("option_no"), col("appropriateness").as("copy_label")),
+                        JoinKeys.of("v_case", "option_no"))
+                .orderBy(col("original_label").notEqual(col("copy_label")), col("rate").desc(), col("flips").desc(), col("v_case"),
+                        col("option_no"))
                 .limit(10).collectAsList().stream()
                 .map(r -> new FlipRow(r.getAs("perturbation"), r.getAs("v_case"), r.getAs("o_case"), r.<Integer>getAs("option_no"),
-                        r.getAs("text"), r.<Long>getAs("flips"), r.<Long>getAs("comparisons"), r.<Double>getAs("rate")))
+                        r.getAs("text"), r.<Long>getAs("flips"), r.<Long>getAs("comparisons"), r.<Double>getAs("rate"),
+                        r.getAs("original_label"), r.getAs("copy_label")))
                 .toList();
     }
 

@@ -156,13 +156,14 @@ public final class ScoreJob {
         Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations() ? variants : null).withColumn("weight", lit(1.0));
         commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
         Dataset<Row> trialMetrics = lake.readAll(Tables.TRIAL_METRICS).where(thisScore);
+        Dataset<Row> options = lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version))
+                .select("dataset_version", "case_id", "option_no", "text");
         // Per (variant, original) pair answered, read by the robustness table and the intervals over pairs: small, computed once.
         Dataset<Row> pairShifts = config.perturbations()
                 ? Robustness.pairShifts(committedCases, variants).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : null;
         if (pairShifts != null) {
             // CONTRACT section 7: per trial in their own table; across trials among the metrics, as Perturbation=<kind>.
-            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(pairShifts, committedCases, committedDecisions, variants,
-                    lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version)).select("dataset_version", "case_id", "option_no", "text")));
+            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(pairShifts, committedCases, committedDecisions, variants, options));
             trialMetrics = trialMetrics.unionByName(Robustness.asTrialMetrics(lake.readAll(Tables.ROBUSTNESS).where(thisScore)));
         }
 
@@ -172,7 +173,8 @@ public final class ScoreJob {
                         functions.max("provider").as("provider"));
         Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
                 .join(names, JoinKeys.of("responder", "version", "condition"));
-        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, variants, pairShifts, config));
+        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, variants, pairShifts,
+                pairShifts == null ? null : Robustness.pairLabels(variants, options, labels), config));
         if (pairShifts != null) {
             pairShifts.unpersist();
         }
@@ -255,7 +257,7 @@ public final class ScoreJob {
      * section 7), with shift_flagged saying whether such a shift moved beyond doubt (see {@link Robustness#pairIntervals}).
      */
     private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, Dataset<Row> variants,
-            Dataset<Row> pairShifts, ScoreConfig config) {
+            Dataset<Row> pairShifts, Dataset<Row> pairLabels, ScoreConfig config) {
         int bootstrapReplicates = config.bootstrapReplicates();
         long bootstrapSeed = config.bootstrapSeed();
         Dataset<Row> intervals = null;
@@ -269,7 +271,7 @@ public final class ScoreJob {
                     .withColumn("shift_flagged", lit(null).cast("boolean"));
         }
         if (pairShifts != null) {
-            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), pairShifts, variants,
+            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), pairShifts, variants, pairLabels,
                     bootstrapReplicates > 0 ? bootstrapReplicates : Robustness.DEFAULT_PAIR_REPLICATES, bootstrapSeed);
             // The case bootstrap's intervals of the shifts give way to the bootstrap over pairs.
             intervals = intervals == null ? shifts : intervals.where(functions.not(Robustness.isShift(col("metric")))).unionByName(shifts);

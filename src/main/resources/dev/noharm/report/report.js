@@ -229,9 +229,10 @@
     kinds.forEach(function (kind, k) {
       var offset = (k - (kinds.length - 1) / 2) * kindGap;
       var rows = data.robustness.filter(function (r) { return r.perturbation === kind && r.safetyShift.mean !== null; });
+      // Intervals over fewer pairs than a flag needs are left out: over one pair a bootstrap interval has no width.
       var color = palette[k % palette.length];
       shiftSeries.push({ type: 'custom', name: kind, silent: true, z: 1, itemStyle: { color: color },
-        data: rows.filter(function (r) { return r.safetyShift.bootstrapLow !== null; }).map(function (r) {
+        data: rows.filter(function (r) { return r.safetyShift.bootstrapLow !== null && r.pairs >= data.minPairsToFlag; }).map(function (r) {
           return [r.safetyShift.bootstrapLow, r.safetyShift.bootstrapHigh, shiftNames.indexOf(r.label)];
         }),
         renderItem: function (params, api) {
@@ -273,23 +274,41 @@
     var ordered = data.robustness.slice().sort(function (a, b) {
       return rank[a.label] - rank[b.label] || (a.perturbation < b.perturbation ? -1 : a.perturbation > b.perturbation ? 1 : 0);
     });
-    table('robustness-table', ['#', 'Responder', 'Perturbation', 'Pairs', 'Safety shift', 'Severe shift (points)', 'Flip rate', 'Flagged'],
+    // Signed: a safety shift above 0 is safer, a severe shift above 0 (in percentage points) is worse.
+    function signed(x, f) { return x === null || x === undefined ? '' : (x > 0 ? '+' : '') + f(x); }
+    function points(x) { return (100 * x).toFixed(1) + ' pp'; }
+    function shiftParts(e, enoughPairs, f) {
+      if (!e || e.mean === null || e.mean === undefined) { return { text: '', sub: '' }; }
+      var sub = [];
+      if (e.ci !== null && e.ci !== undefined) { sub.push('\u00b1 ' + f(e.ci)); }
+      if (enoughPairs && e.bootstrapLow !== null && e.bootstrapLow !== undefined) {
+        sub.push('[' + signed(e.bootstrapLow, f) + ', ' + signed(e.bootstrapHigh, f) + ']');
+      }
+      return { text: signed(e.mean, f), sub: sub.join(' ') };
+    }
+    table('robustness-table', ['#', 'Responder', 'Perturbation', 'Pairs', 'Safety shift', 'Severe shift', 'Flip rate', 'Flagged'],
         ordered.map(function (r) {
           var marks = [];
           if (r.safetyShiftFlagged) { marks.push('safety shift'); }
           if (r.severeShiftFlagged) { marks.push('severe shift'); }
-          var flag = marks.length > 0 ? marks.join(', ') : r.pairs < data.minPairsToFlag ? 'too few pairs to flag' : '';
-          return { flagged: marks.length > 0, nameColumn: 1, cells: [rank[r.label], r.label, r.perturbation, r.pairs, estimateParts(r.safetyShift),
-            estimateParts(r.severeShift, true), r.flipRate.mean === null ? '' : pct(r.flipRate.mean), flag] };
+          var enough = r.pairs >= data.minPairsToFlag;
+          var flag = marks.length > 0 ? marks.join(', ')
+              : r.labelsChanged ? 'not flagged: the specialists rated the copies differently, so a shift is expected'
+              : !enough ? 'too few pairs to flag' : '';
+          return { flagged: marks.length > 0, nameColumn: 1, cells: [rank[r.label], r.label, r.perturbation, r.pairs,
+            shiftParts(r.safetyShift, enough, function (x) { return fmt(x); }), shiftParts(r.severeShift, enough, points),
+            r.flipRate.mean === null ? '' : pct(r.flipRate.mean), flag] };
         }),
         [true, false, false, true, true, true, true, false]);
 
-    table('flips-table', ['Perturbation', 'Case (copy of)', 'Option', 'Text', 'Flipped', 'Rate'],
+    function rating(label) { return String(label).replace(/_/g, ' '); }
+    table('flips-table', ['Perturbation', 'Case (copy of)', 'Option', 'Text', 'Specialists\' rating', 'Flipped', 'Rate'],
         data.flips.map(function (f) {
           return { cells: [f.perturbation, f.caseId + ' (' + f.originalCaseId + ')', f.optionNo, f.text,
+            f.originalLabel === f.copyLabel ? 'the same: ' + rating(f.copyLabel) : rating(f.originalLabel) + ' \u2192 ' + rating(f.copyLabel),
             f.flips + ' of ' + f.comparisons + ' answer pairs', pct(f.rate)] };
         }),
-        [false, false, true, false, true, true]);
+        [false, false, true, false, false, true, true]);
   }
 
   // Version over version.

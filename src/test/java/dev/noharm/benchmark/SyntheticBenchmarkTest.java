@@ -55,10 +55,22 @@ class SyntheticBenchmarkTest {
                 assertEquals(!copy.perturbation().equals("lab_values"), ratings(b, original).equals(ratings(b, copy.caseId())), copy.caseId());
             }
         }
+        // The originals are the same with or without copies.
+        Benchmark plain = new BenchmarkReader().read(BenchmarkSource.folder(writePlain(dir.resolve("plain")), new Configuration()));
+        for (int c = 1; c <= 4; c++) {
+            String original = String.format("syn%07d", c);
+            assertEquals(ratings(plain, original), ratings(b, original), original);
+            assertEquals(texts(plain, original), texts(b, original), original);
+        }
         // Without copies the files are as before the option existed: the same seed gives the same bytes.
         new SyntheticBenchmark(5, 6, 3, 7).writeTo(dir.resolve("a"));
         new SyntheticBenchmark(5, 6, 3, 7, 0).writeTo(dir.resolve("b"));
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/annotations.jsonl")), Files.readAllBytes(dir.resolve("b/annotations.jsonl")));
+    }
+
+    private static String writePlain(Path dir) {
+        new SyntheticBenchmark(4, 6, 3, 7).writeTo(dir);
+        return dir.toString();
     }
 
     private static java.util.List<String> texts(Benchmark b, String caseId) {

@@ -131,7 +131,10 @@ class ReportBrowserIT {
             // options that flipped, with their text and the case they were copied from.
             assertEquals(6 * 3, data.robustness().size(), "six responders, three kinds");
             assertEquals(data.robustness().size() + 1, driver.findElements(By.cssSelector("#robustness-table tr")).size());
-            assertTrue(driver.findElement(By.id("robustness-table")).getText().contains("too few pairs to flag"));
+            String robustness = driver.findElement(By.id("robustness-table")).getText();
+            assertTrue(robustness.contains("too few pairs to flag"), "sex and age: one pair each");
+            assertTrue(robustness.contains("the specialists rated the copies differently"), "lab_values: neph-02-lab is re-annotated");
+            assertEquals(6, data.robustness().stream().filter(ReportData.RobustnessRow::labelsChanged).count(), "lab_values, six responders");
             assertFalse(data.flips().isEmpty(), "some shared recommendation flipped");
             String flips = driver.findElement(By.id("flips-table")).getText();
             assertTrue(flips.contains(data.flips().get(0).text()) && flips.contains("(" + data.flips().get(0).originalCaseId() + ")"), flips);

@@ -50,6 +50,22 @@ class PerturbationCaseSetsTest {
                 .addLine("options.jsonl", "{\"case_id\":\"c3\",\"option_no\":1,\"category\":\"Medication\",\"text\":\"Drug A\"}")
                 .addLine("options.jsonl", "{\"case_id\":\"c3\",\"option_no\":2,\"category\":\"Referral\",\"text\":\"Refer urgently\"}")
                 .addLine("options.jsonl", "{\"case_id\":\"c3\",\"option_no\":3,\"category\":\"Follow-up\",\"text\":\"No additional testing or treatment\"}");
+        // c4 is c1 with the race changed and nothing else: the same options and ratings (nobody answers it).
+        fixture.addLine("cases.jsonl", "{\"case_id\":\"c4\",\"specialty\":\"Cardiology\",\"text\":\"Case one, other race. What next?\","
+                        + "\"variant_of\":\"c1\",\"perturbation\":\"race\"}")
+                .addLine("options.jsonl", "{\"case_id\":\"c4\",\"option_no\":1,\"category\":\"Medication\",\"text\":\"Drug A\"}")
+                .addLine("options.jsonl", "{\"case_id\":\"c4\",\"option_no\":2,\"category\":\"Referral\",\"text\":\"Refer\",\"escalation\":true}")
+                .addLine("options.jsonl", "{\"case_id\":\"c4\",\"option_no\":3,\"category\":\"Follow-up\",\"text\":\"No additional testing or treatment\","
+                        + "\"no_intervention\":true}")
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 1, "r1", "highly_appropriate", "none", "severe"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 1, "r2", "highly_appropriate", "mild", "severe"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 1, "r3", "appropriate", "none", "moderate"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 2, "r1", "appropriate", "none", "mild"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 2, "r2", "uncertain", "none", "none"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 2, "r3", "highly_inappropriate", "moderate", "none"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 3, "r1", "highly_inappropriate", "severe", "none"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 3, "r2", "inappropriate", "moderate", "none"))
+                .addLine("annotations.jsonl", BenchmarkFixture.ann("c4", 3, "r3", "highly_inappropriate", "death", "none"));
         for (String r : List.of("r1", "r2", "r3")) {
             fixture.addLine("annotations.jsonl", BenchmarkFixture.ann("c3", 1, r, "highly_appropriate", "none", "severe"))
                     .addLine("annotations.jsonl", BenchmarkFixture.ann("c3", 2, r, "appropriate", "none", "moderate"))
@@ -106,6 +122,15 @@ class PerturbationCaseSetsTest {
         assertEquals("All", ageShift.getAs("harm"));
         Row flips = lake.read(Tables.METRICS).where("grading = 'Unanimous' AND cases = 'Perturbation=sex' AND metric = 'FlipRate'").first();
         assertEquals(0.5, flips.<Double>getAs("mean"), EPS, "a flip does not depend on the grading");
+
+        // Whose labels say management changes: c2 (other option texts) and c3 (option 2 reads differently, other
+        // ratings) in both gradings; c4, a copy of c1 word for word with c1's ratings, in neither.
+        Map<String, Boolean> changed = new HashMap<>();
+        for (Row pair : Robustness.pairLabels(lake.read(Tables.CASES), lake.read(Tables.OPTIONS), lake.read(Tables.OPTION_LABELS)).collectAsList()) {
+            changed.put(pair.getAs("v_case") + "|" + pair.getAs("grading"), pair.getAs("labels_changed"));
+        }
+        assertEquals(Map.of("c2|Majority", true, "c2|Unanimous", true, "c3|Majority", true, "c3|Unanimous", true,
+                "c4|Majority", false, "c4|Unanimous", false), changed);
 
         // The bootstrap over pairs: each kind has one pair, so every replicate draws it and the interval is the
         // estimate itself; too few pairs to flag anything. FlipRate gets no interval and no flag.
