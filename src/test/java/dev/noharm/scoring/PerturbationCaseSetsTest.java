@@ -154,6 +154,35 @@ class PerturbationCaseSetsTest {
         assertTrue(lines.stream().noneMatch(l -> l.contains(",Specialty=")), "specialties only on request");
     }
 
+    @Test
+    void aFirstScoreOfABenchmarkWithCopiesComputesRobustnessUnaskedAndNoPerturbationsLeavesItOut(SparkSession spark) throws Exception {
+        Lake lake = new Lake(spark, tmp.resolve("lake").toString());
+        BenchmarkFixture fixture = BenchmarkFixture.tiny()
+                .replaceLine("cases.jsonl", 2, "{\"case_id\":\"c2\",\"specialty\":\"Neurology\",\"text\":\"Case two, older. What next?\","
+                        + "\"variant_of\":\"c1\",\"perturbation\":\"age\"}");
+        String version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(fixture.writeTo(tmp.resolve("bench")).toString(),
+                new Configuration())).datasetVersion();
+        Path responses = tmp.resolve("responses.jsonl");
+        Files.write(responses, List.of(
+                "{\"responder\":\"dr-a\",\"trial\":1,\"case_id\":\"c1\",\"response\":[{\"Option\":1,\"GradeAI\":\"Appropriate\"}]}",
+                "{\"responder\":\"dr-a\",\"trial\":1,\"case_id\":\"c2\",\"response\":[]}"));
+        new ImportResponses(lake).importFile(responses.toString(), version);
+
+        new ScoreJob(lake, new PrintWriter(new StringWriter()), ScoreConfig.Given.NOTHING, specs -> List.of()).run(List.of());
+        assertEquals(2, kindRows(lake), "SafetyShift and SevereShift for age (c2 shares no option text with c1: no FlipRate)");
+        assertTrue(lake.read(Tables.ROBUSTNESS).count() > 0);
+
+        new ScoreJob(lake, new PrintWriter(new StringWriter()), new ScoreConfig.Given(null, null, null, null, null, false),
+                specs -> List.of()).run(List.of());
+        assertEquals(0, kindRows(lake), "--no-perturbations");
+        assertEquals(0, lake.read(Tables.METRICS).where("cases = 'Originals'").count());
+    }
+
+    private static long kindRows(Lake lake) {
+        return lake.read(Tables.METRICS).where("grading = 'Majority' AND cases = 'Perturbation=age' AND metric IN ('SafetyShift', 'SevereShift', 'FlipRate')")
+                .count();
+    }
+
     /** The newest score's Majority robustness per trial as "kind|trial|metric" to value. */
     private static Map<String, Double> robustness(Lake lake) {
         Map<String, Double> values = new HashMap<>();
