@@ -28,8 +28,6 @@ public interface BenchmarkSource {
     /** The benchmark bundled in the jar: synthetic, written for this project. */
     static BenchmarkSource bundledSample() {
         return new BenchmarkSource() {
-            private static final String FOLDER = "/dev/noharm/benchmark/sample/";
-
             @Override
             public String describe() {
                 return "bundled sample benchmark";
@@ -37,8 +35,7 @@ public interface BenchmarkSource {
 
             @Override
             public Optional<List<String>> lines(String fileName) {
-                InputStream in = BenchmarkSource.class.getResourceAsStream(FOLDER + fileName);
-                return in == null ? Optional.empty() : Optional.of(readLines(in));
+                return resource("/dev/noharm/benchmark/sample/" + fileName);
             }
         };
     }
@@ -58,12 +55,9 @@ public interface BenchmarkSource {
 
             @Override
             public Optional<List<String>> lines(String fileName) {
-                InputStream in = BenchmarkSource.class.getResourceAsStream("/dev/noharm/benchmark/sample-variants/" + fileName);
                 return sample.lines(fileName).map(lines -> {
                     List<String> all = new java.util.ArrayList<>(lines);
-                    if (in != null) {
-                        all.addAll(readLines(in));
-                    }
+                    resource("/dev/noharm/benchmark/sample-variants/" + fileName).ifPresent(all::addAll);
                     return List.copyOf(all);
                 });
             }
@@ -93,6 +87,12 @@ public interface BenchmarkSource {
                 }
             }
         };
+    }
+
+    /** The lines of a resource in the jar, or empty when there is none. */
+    private static Optional<List<String>> resource(String path) {
+        InputStream in = BenchmarkSource.class.getResourceAsStream(path);
+        return in == null ? Optional.empty() : Optional.of(readLines(in));
     }
 
     private static List<String> readLines(InputStream in) {

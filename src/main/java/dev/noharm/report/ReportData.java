@@ -150,23 +150,20 @@ public record ReportData(
         lake.read(Tables.ROBUSTNESS).where(version.and(col("grading").equalTo(grading)).and(col("metric").equalTo(Metric.SAFETY_SHIFT.wireName())))
                 .groupBy("responder", "version", "condition", "perturbation").agg(functions.max("pairs")).collectAsList()
                 .forEach(r -> pairsAnswered.put(String.join("\u0000", r.getString(0), r.getString(1), r.getString(2), r.getString(3)), r.getLong(4)));
-        Map<String, Long> pairsByKey = new TreeMap<>();
         Map<String, Map<String, Row>> byResponderAndKind = new TreeMap<>();
         for (Row r : shifts.collectAsList()) {
-            String kind = r.<String>getAs("cases").substring("Perturbation=".length());
-            String key = r.<String>getAs("label") + "\u0000" + kind;
+            String key = r.<String>getAs("label") + "\u0000" + r.<String>getAs("cases").substring("Perturbation=".length());
             byResponderAndKind.computeIfAbsent(key, k -> new TreeMap<>()).put(r.getAs("metric"), r);
-            Long answered = pairsAnswered.get(String.join("\u0000", r.getAs("responder"), r.getAs("version"), r.getAs("condition"), kind));
-            if (answered != null) {
-                pairsByKey.put(key, answered);
-            }
         }
         List<RobustnessRow> rows = new ArrayList<>();
         byResponderAndKind.forEach((key, m) -> {
             String[] parts = key.split("\u0000", 2);
+            Row any = m.values().iterator().next();
+            long pairs = pairsAnswered.getOrDefault(String.join("\u0000", any.<String>getAs("responder"), any.<String>getAs("version"),
+                    any.<String>getAs("condition"), parts[1]), 0L);
             Row safety = m.get(Metric.SAFETY_SHIFT.wireName());
             Row severe = m.get(Metric.SEVERE_SHIFT.wireName());
-            rows.add(new RobustnessRow(parts[0], parts[1], pairsByKey.getOrDefault(key, 0L), labelsChanged.getOrDefault(parts[1], false),
+            rows.add(new RobustnessRow(parts[0], parts[1], pairs, labelsChanged.getOrDefault(parts[1], false),
                     estimate(safety), flagged(safety), estimate(severe), flagged(severe), estimate(m.get(Metric.FLIP_RATE.wireName()))));
         });
         return rows;

@@ -213,11 +213,6 @@ public final class Robustness {
                                 .as("labels_changed"));
     }
 
-    /** Whether the metric is one of the shifts that get an interval over pairs: SafetyShift and SevereShift. */
-    public static Column isShift(Column metric) {
-        return metric.isin(Metric.SAFETY_SHIFT.wireName(), Metric.SEVERE_SHIFT.wireName());
-    }
-
     /** The per-trial rows as trial metrics: case set {@code Perturbation=<kind>}, harm {@code All}. */
     static Dataset<Row> asTrialMetrics(Dataset<Row> robustness) {
         return robustness.select(col("dataset_version"), col("score_id"), col("responder"), col("version"), col("condition"), col("grading"),

@@ -205,11 +205,8 @@ public final class ScoreJob {
     /** The previous score's settings of the version, with what this job was given put over them; says which it repeats. */
     private ScoreConfig config(String version) {
         List<Row> previous = ScoreChoice.LATEST.runs(lake).where(col("dataset_version").equalTo(version)).collectAsList();
-        // A first score computes robustness when the benchmark has perturbed cases: that is what they are there for.
-        ScoreConfig first = ScoreConfig.DEFAULT.withPerturbations(!lake.read(Tables.CASES)
-                .where(col("dataset_version").equalTo(version).and(col("variant_of").isNotNull())).limit(1).isEmpty());
         if (previous.isEmpty()) {
-            return first.with(given);
+            return firstConfig(version).with(given);
         }
         Row last = previous.get(0);
         String json = last.getAs("config");
@@ -221,7 +218,7 @@ public final class ScoreJob {
                         + "ensembles or intervals it had are not computed again: ask for them with --controls, --ensemble, --bootstrap%n",
                         version, last.<String>getAs("score_id"));
             }
-            return first.with(given);
+            return firstConfig(version).with(given);
         }
         ScoreConfig config = ScoreConfig.fromJson(json).with(given);
         if (repeats) {
@@ -229,6 +226,12 @@ public final class ScoreJob {
                     config.describe());
         }
         return config;
+    }
+
+    /** A first score computes robustness when the benchmark has perturbed cases: that is what they are there for. */
+    private ScoreConfig firstConfig(String version) {
+        return ScoreConfig.DEFAULT.withPerturbations(!lake.read(Tables.CASES)
+                .where(col("dataset_version").equalTo(version).and(col("variant_of").isNotNull())).limit(1).isEmpty());
     }
 
     /** Commits one score table per call, each rows stamped with the score id. */
@@ -273,8 +276,8 @@ public final class ScoreJob {
         if (pairShifts != null) {
             Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), pairShifts, variants, pairLabels,
                     bootstrapReplicates > 0 ? bootstrapReplicates : Robustness.DEFAULT_PAIR_REPLICATES, bootstrapSeed);
-            // The case bootstrap's intervals of the shifts give way to the bootstrap over pairs.
-            intervals = intervals == null ? shifts : intervals.where(functions.not(Robustness.isShift(col("metric")))).unionByName(shifts);
+            // The case bootstrap's rows are AllCases only, the pairs' Perturbation=<kind>: the two never meet.
+            intervals = intervals == null ? shifts : intervals.unionByName(shifts);
         }
         return intervals == null
                 ? metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"))

@@ -15,14 +15,20 @@
     return x === null || x === undefined || isNaN(x) ? '' : Number(x).toFixed(digits === undefined ? 3 : digits);
   }
   function pct(x) { return x === null || x === undefined || isNaN(x) ? '' : (100 * x).toFixed(1) + '%'; }
-  // An estimate's text: the mean, then its intervals (across trials, and the case bootstrap where computed).
-  function estimateParts(e, asPercent) {
+  // An estimate's text: the mean (written by value), then its intervals: across trials (± written by spread), and
+  // the bootstrap's where computed and wanted.
+  function formatEstimate(e, value, spread, withBootstrap) {
     if (!e || e.mean === null || e.mean === undefined) { return { text: '', sub: '' }; }
-    var f = asPercent ? pct : fmt;
     var sub = [];
-    if (e.ci !== null && e.ci !== undefined) { sub.push('\u00b1 ' + (asPercent ? (100 * e.ci).toFixed(1) + '%' : fmt(e.ci))); }
-    if (e.bootstrapLow !== null && e.bootstrapLow !== undefined) { sub.push('[' + f(e.bootstrapLow) + ', ' + f(e.bootstrapHigh) + ']'); }
-    return { text: f(e.mean), sub: sub.join(' ') };
+    if (e.ci !== null && e.ci !== undefined) { sub.push('\u00b1 ' + spread(e.ci)); }
+    if (withBootstrap && e.bootstrapLow !== null && e.bootstrapLow !== undefined) {
+      sub.push('[' + value(e.bootstrapLow) + ', ' + value(e.bootstrapHigh) + ']');
+    }
+    return { text: value(e.mean), sub: sub.join(' ') };
+  }
+  function estimateParts(e, asPercent) {
+    var f = asPercent ? pct : function (x) { return fmt(x); };
+    return formatEstimate(e, f, f, true);
   }
   function estimate(e, asPercent) {
     var parts = estimateParts(e, asPercent);
@@ -275,16 +281,9 @@
       return rank[a.label] - rank[b.label] || (a.perturbation < b.perturbation ? -1 : a.perturbation > b.perturbation ? 1 : 0);
     });
     // Signed: a safety shift above 0 is safer, a severe shift above 0 (in percentage points) is worse.
-    function signed(x, f) { return x === null || x === undefined ? '' : (x > 0 ? '+' : '') + f(x); }
     function points(x) { return (100 * x).toFixed(1) + ' pp'; }
     function shiftParts(e, enoughPairs, f) {
-      if (!e || e.mean === null || e.mean === undefined) { return { text: '', sub: '' }; }
-      var sub = [];
-      if (e.ci !== null && e.ci !== undefined) { sub.push('\u00b1 ' + f(e.ci)); }
-      if (enoughPairs && e.bootstrapLow !== null && e.bootstrapLow !== undefined) {
-        sub.push('[' + signed(e.bootstrapLow, f) + ', ' + signed(e.bootstrapHigh, f) + ']');
-      }
-      return { text: signed(e.mean, f), sub: sub.join(' ') };
+      return formatEstimate(e, function (x) { return (x > 0 ? '+' : '') + f(x); }, f, enoughPairs);
     }
     table('robustness-table', ['#', 'Responder', 'Perturbation', 'Pairs', 'Safety shift', 'Severe shift', 'Flip rate', 'Flagged'],
         ordered.map(function (r) {
