@@ -50,7 +50,9 @@ final class DemoCommand extends LakeCommand {
 
         // A little of everything a real endpoint does: latency, rate limits and the occasional fault.
         SimulatorConfig config = SimulatorConfig.defaults().withLatency(40, 0.4).withRpm(900)
-                .withFaults(0.02, 0.0, 0, 0.01, 0.01, 0.005);
+                .withFaults(0.02, 0.0, 0, 0.01, 0.01, 0.005)
+                // Three judges of different care, so the jury's agreement figures have something to tell apart.
+                .withJudgeErrors(SimulatorConfig.DEFAULT_JUDGE_ERROR_RATE, java.util.Map.of("judge-a-1", 0.02, "judge-b-1", 0.05, "judge-c-1", 0.12));
         try (EndpointSimulator simulator = EndpointSimulator.start(config,
                 new BenchmarkReader().read(sample), 0)) {
             out.println("demo: endpoint simulator on " + simulator.baseUrl());
@@ -60,7 +62,8 @@ final class DemoCommand extends LakeCommand {
             out.println("demo: simulator served " + simulator.stats());
             // Both controls, and a post-hoc majority vote of three simulated models, beside the models and teams; robustness.
             new ScoreJob(target, out, new ScoreConfig.Given(HarmWeights.defaults().spec(), 0, 1L, new Controls(5, 1).spec(),
-                    List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec()), true),
+                    List.of(Ensembles.Ensemble.parse("majority-of-three=majority:sim-careful,sim-omitter,sim-overtreater").spec()), true,
+                    spec.juryRule(), List.of()),
                     DerivedResponders::fromSpecs).run(List.of(result.datasetVersion()));
             for (LeaderboardExport.Format format : LeaderboardExport.Format.values()) {
                 String csv = new org.apache.hadoop.fs.Path(target.uri(), "exports/leaderboard-" + result.datasetVersion() + "-"

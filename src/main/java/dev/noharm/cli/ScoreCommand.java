@@ -1,5 +1,6 @@
 package dev.noharm.cli;
 
+import dev.noharm.judging.Jury;
 import dev.noharm.lake.DatasetVersions;
 import dev.noharm.lake.Lake;
 import dev.noharm.scoring.HarmWeights;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
             "both grading modes, and compute every NOHARM metric per case, per trial and across trials, overall and",
             "per specialty. Safety uses the project's own weighting (the official formula is not public). Each score is a new",
             "score id; earlier scores stay readable (--score-id). What this command line does not say (controls, ensembles,",
-            "bootstrap, weights) is taken from the dataset version's previous score, which the output names."})
+            "bootstrap, weights, the jury of free-text plans) is taken from the dataset version's previous score, which the output names."})
 final class ScoreCommand extends LakeCommand {
 
     @Option(names = "--dataset-version", paramLabel = "V",
@@ -60,6 +61,25 @@ final class ScoreCommand extends LakeCommand {
                     + "Default: as the previous score, else on when the dataset version has perturbed cases.")
     Boolean perturbations;
 
+    @Option(names = "--jury-rule", paramLabel = "RULE", converter = JuryRuleConverter.class,
+            description = "How the judges' verdicts on a free-text plan's options become R_c (CONTRACT section 6): majority (more than "
+                    + "half of the judges that parsed; a tie is not recommended), unanimous or any. Default: the previous score's, else majority.")
+    Jury.Rule juryRule;
+
+    @Option(names = "--judges", paramLabel = "A,B,...", split = ",",
+            description = "The jury: these judges only (LLM judges by registry id, imported ones by name). Default: the previous "
+                    + "score's, else every judge in the lake for each answer. --judges all: every judge.")
+    List<String> judges;
+
+    /** {@code majority}, {@code unanimous} or {@code any}. */
+    static final class JuryRuleConverter implements picocli.CommandLine.ITypeConverter<Jury.Rule> {
+        @Override
+        public Jury.Rule convert(String value) {
+            return Jury.Rule.fromWireName(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
+                    "unknown jury rule '" + value + "' (" + Jury.Rule.names() + ")"));
+        }
+    }
+
     @Override
     public Integer call() {
         if (weights != null) {
@@ -81,7 +101,8 @@ final class ScoreCommand extends LakeCommand {
         String controlSpec = controls ? new Controls(controlTrials, controlSeed).spec() : noControls ? "" : null;
         List<String> ensembleSpecs = !ensembles.isEmpty() ? ensembles.stream().map(e -> Ensembles.Ensemble.parse(e).spec()).toList()
                 : noEnsembles ? List.of() : null;
+        List<String> jury = judges == null ? null : judges.equals(List.of("all")) ? List.of() : List.copyOf(judges);
         return new ScoreConfig.Given(weights == null ? null : HarmWeights.parse(weights).spec(), bootstrap, seed, controlSpec, ensembleSpecs,
-                perturbations);
+                perturbations, juryRule, jury);
     }
 }

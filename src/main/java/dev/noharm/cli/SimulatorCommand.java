@@ -54,13 +54,17 @@ final class SimulatorCommand extends LakeCommand {
     @Option(names = "--fault-bad-body", defaultValue = "0", description = "Probability of an HTTP 200 whose body is not JSON. Default: ${DEFAULT-VALUE}.")
     double faultBadBody;
 
+    @Option(names = "--judge-error-rate", defaultValue = "0.05", description = "Probability that a simulated judge (judge-* models) "
+            + "gets one option's verdict on a free-text plan wrong. Default: ${DEFAULT-VALUE}.")
+    double judgeErrorRate;
+
     @Override
     public Integer call() throws Exception {
         Benchmark benchmark = new BenchmarkReader().read(dataset == null
                 ? BenchmarkSource.bundledSample()
                 : BenchmarkSource.folder(dataset, new org.apache.hadoop.conf.Configuration()));
         SimulatorConfig config = new SimulatorConfig(seed, latencyMs, latencySigma, rpm, Map.of(), fault5xx, faultHang, hangMs,
-                faultMalformed, faultTruncated, faultBadBody);
+                faultMalformed, faultTruncated, faultBadBody, judgeErrorRate, Map.of());
         PrintWriter out = out();
         CountDownLatch stopped = new CountDownLatch(1);
         try (EndpointSimulator simulator = EndpointSimulator.start(config, benchmark, port)) {

@@ -106,7 +106,8 @@ public final class GenerateJob {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
             commits.serve(coordinator);
             CoordinatorServer.Address address = coordinator.address(settings.driverHost());
-            Stage stage = planner.answers();
+            Stage answers = planner.answers();
+            Stage stage = answers;
             while (signals.received() == null) { // a signal stops the job before its next stage
                 // Each stage is its own Spark job, with a job id of its own (stored files are named by job and partition).
                 String stageJobId = stage.number() == 1 ? jobId : jobId + "s" + stage.number();
@@ -114,7 +115,14 @@ public final class GenerateJob {
                         settings, address, lake.sink(address));
                 runStage(stage, call, strategy, jobId, progress, totals, stopping);
                 leases.checkHeld();
+                if (stage.kind() == Stage.Kind.JUDGMENTS) {
+                    break;
+                }
                 Optional<Stage> next = planner.reviews(stage, lake.answers(datasetVersion, planner.reviewInputs(stage)));
+                if (next.isEmpty()) {
+                    // The judges come last: they judge the free-text answers of stage 1 that are stored by now.
+                    next = planner.judgments(answers, lake.answers(datasetVersion, planner.judgeInputs(answers)));
+                }
                 if (next.isEmpty()) {
                     break;
                 }
@@ -125,6 +133,10 @@ public final class GenerateJob {
         }
         if (signals.received() != null) {
             return null; // the caller throws Interrupted
+        }
+        if (!spec.judges().isEmpty()) {
+            long recorded = dev.noharm.judging.Judgments.recordGenerated(lake.lake(), datasetVersion);
+            out.printf("generate: %d judge answers recorded in the judgments table%n", recorded);
         }
         GenerationsLake.Compaction compaction = settings.compactAfterJob() ? lake.compactAfterJob(datasetVersion, commits.jobIds())
                 : new GenerationsLake.Compaction(0, 0, 0);
@@ -162,7 +174,8 @@ public final class GenerateJob {
         out.printf("generate: run %s, job %s, dataset %s, %s: %d items planned, %d already done, %d to call%s%n",
                 spec.runId(), jobId, call.datasetVersion(), stage.label(), stage.items().size(), alreadyDone, pending.size(),
                 stage.blocked().isEmpty() ? ""
-                        : ", " + stage.blocked().size() + " not planned because the stage they review has no answer (it failed or was not called)");
+                        : ", " + stage.blocked().size() + " not planned because the answer they " + (stage.kind() == Stage.Kind.JUDGMENTS
+                                ? "judge" : "review") + " is missing (its call failed or was not made)");
         out.flush();
         if (pending.isEmpty()) {
             return;

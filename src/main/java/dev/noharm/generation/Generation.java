@@ -12,8 +12,8 @@ import java.time.Instant;
  * components, flattened in order, are the table's columns ({@link #ROWS} checks them against
  * {@link Tables#GENERATIONS} when the class loads).
  */
-public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcome outcome, @Nullable TeamLineage team)
-        implements Serializable {
+public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcome outcome, @Nullable TeamLineage team,
+        @Nullable JudgeLineage judge) implements Serializable {
 
     public static final String OK = "ok";
     public static final String ERROR = "error";
@@ -24,11 +24,12 @@ public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcom
     /**
      * What was asked of which model: everything that identifies the work, and the run and job that did it.
      * {@code provider} is the registry's protocol, {@code organization} who made the model (empty when the
-     * registry does not know; null in rows written before the column existed).
+     * registry does not know; null in rows written before the column existed). {@code task}: {@link Task#wireName}
+     * (null in rows written before free-text plans: those are all {@code options}).
      */
     public record Work(String runId, String modelId, String workKey, String jobId, String datasetVersion, String modelVersion,
             String modelName, String displayName, String provider, @Nullable String organization, String caseId, int sampleIndex, String promptVariant,
-            String promptHash, String requestParams) implements Serializable {}
+            String promptHash, String requestParams, @Nullable String task) implements Serializable {}
 
     /** The model's answer as stored (hidden reasoning removed) and why it stopped. */
     public record Answer(String responseText, @Nullable String finishReason) implements Serializable {}
@@ -49,6 +50,9 @@ public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcom
     /** A team review stage's place in its chain (the advisor's call is an ordinary generation without one). */
     public record TeamLineage(String teamId, int teamStage, int teamSize, String teamCondition, String teamDisplayName,
             String teamProviders, @Nullable String teamOrganizations, String reviewedWorkKey, long chainLatencyMs) implements Serializable {}
+
+    /** A judge's call: the free-text answer it judged (its case, sample and variant are the answer's). */
+    public record JudgeLineage(String judgedWorkKey) implements Serializable {}
 
     public boolean ok() {
         return OK.equals(outcome.status());

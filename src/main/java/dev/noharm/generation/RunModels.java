@@ -18,7 +18,7 @@ import java.util.function.Function;
 public final class RunModels {
     private RunModels() {}
 
-    /** Every model of the run by registry id, solo models first, then team members not already listed. */
+    /** Every model of the run by registry id, solo models first, then team members and judges not already listed. */
     public static Map<String, ModelSpec> resolve(RunSpec spec, String specFile, ModelRegistry registry,
             Function<String, String> environment, boolean needKeys) {
         List<ValidationProblem> problems = new ArrayList<>();
@@ -36,6 +36,9 @@ public final class RunModels {
             if (!seen.add(run.model())) {
                 problems.add(new ValidationProblem(specFile, 0, field, "model '" + run.model() + "' is listed twice"));
                 continue;
+            }
+            if (run.task() == Task.FREE_TEXT) {
+                textOnly(model.get(), specFile, field, "writes free-text plans", problems);
             }
             if (needKeys) {
                 checkKey(spec, model.get(), environment, problems);
@@ -60,6 +63,22 @@ public final class RunModels {
                 }
             }
         }
+        int j = 0;
+        for (String judge : spec.judges()) {
+            j++;
+            var model = registry.find(judge);
+            if (model.isEmpty()) {
+                problems.add(unknown(spec, specFile, registry, "judges[" + j + "].model", judge));
+                continue;
+            }
+            textOnly(model.get(), specFile, "judges[" + j + "].model", "judges plans", problems);
+            if (seen.add(judge)) {
+                if (needKeys) {
+                    checkKey(spec, model.get(), environment, problems);
+                }
+                models.put(judge, model.get());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + specFile, problems);
         }
@@ -69,6 +88,14 @@ public final class RunModels {
     private static ValidationProblem unknown(RunSpec spec, String specFile, ModelRegistry registry, String field, String id) {
         return new ValidationProblem(specFile, 0, field, "no model '" + id + "' in the registry " + spec.registry()
                 + " (has: " + String.join(", ", registry.all().stream().map(ModelSpec::id).toList()) + ")");
+    }
+
+    /** The registry's JSON modes ask for graded options; a plan or a judge's array needs plain text. */
+    private static void textOnly(ModelSpec model, String specFile, String field, String role, List<ValidationProblem> problems) {
+        if (!model.params().responseFormat().equals("text")) {
+            problems.add(new ValidationProblem(specFile, 0, field, "model '" + model.id() + "' " + role + ", but the registry gives it response_format "
+                    + model.params().responseFormat() + " (the graded options' format); use a registry entry with response_format text"));
+        }
     }
 
     /** Every key is looked for on the driver before any call, so a missing one stops the run, not its tasks. */

@@ -12,8 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A run specification ({@code jobs/*.yaml}): which models to evaluate, how many samples of each, with
- * which prompt variants, on which dataset version, and how to call them. Validated whole, like the registry.
+ * A run specification ({@code jobs/*.yaml}): which models to evaluate, how many samples of each, on which task
+ * (options or free text, per model), with which prompt variants, which judges map free-text plans back onto the
+ * options, on which dataset version, and how to call them. Validated whole, like the registry.
  * Optional run-level settings are null when the spec does not give them; {@link GenerationSettings} resolves
  * them against the command line and the defaults.
  */
@@ -24,6 +25,9 @@ public record RunSpec(
         List<ModelRun> models,
         List<TeamRun> teams,
         List<String> promptVariants,
+        java.util.Map<String, PromptBuilder.Variant> variants,
+        List<String> judges,
+        dev.noharm.judging.Jury.Rule juryRule,
         Retry retry,
         Commit commit,
         Integer concurrencyPerTask,
@@ -31,8 +35,36 @@ public record RunSpec(
         Double budgetUsd,
         String lake) implements Serializable {
 
-    /** Samples (trials) of one registry model. */
-    public record ModelRun(String model, int samples) implements Serializable {}
+    /** Samples (trials) of one registry model on a task, under each of its prompt variants (names of {@link #variants}). */
+    public record ModelRun(String model, int samples, Task task, List<String> promptVariants) implements Serializable {
+        public ModelRun {
+            promptVariants = List.copyOf(promptVariants);
+        }
+
+        /** The options task under the standard prompt. */
+        public ModelRun(String model, int samples) {
+            this(model, samples, Task.OPTIONS, List.of(PromptBuilder.DEFAULT_VARIANT));
+        }
+    }
+
+    public RunSpec {
+        variants = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(variants));
+        judges = List.copyOf(judges);
+    }
+
+    /** Every variant any model or team of the run is asked under. */
+    public PromptBuilder.Variant variant(String name) {
+        PromptBuilder.Variant variant = variants.get(name);
+        if (variant == null) {
+            throw new IllegalArgumentException("variant '" + name + "' is not among the run's variants");
+        }
+        return variant;
+    }
+
+    /** Whether any model writes free-text plans (which the judges then map onto the options). */
+    public boolean hasFreeText() {
+        return models.stream().anyMatch(m -> m.task() == Task.FREE_TEXT);
+    }
 
     /**
      * A team: an advisor model, then one or two reviewers (Guardian or Steward), each its own model; every
@@ -63,8 +95,9 @@ public record RunSpec(
     /** Results are committed to the lake every {@code everyResults} results or {@code everySeconds}, whichever first. */
     public record Commit(int everyResults, int everySeconds) implements Serializable {}
 
-    private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "models", "teams",
-            "prompt_variants", "retry", "commit", "concurrency_per_task", "progress_seconds", "budget_usd", "lake");
+    private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "task", "models", "teams",
+            "prompt_variants", "prompt_file", "judges", "jury_rule", "retry", "commit", "concurrency_per_task", "progress_seconds",
+            "budget_usd", "lake");
 
 
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
@@ -86,9 +119,16 @@ public record RunSpec(
         Optional<String> registry = f.requiredString("registry");
         String datasetVersion = f.optionalString("dataset_version").orElse(null);
 
+        Task task = f.has("task") ? f.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(Task.OPTIONS) : Task.OPTIONS;
+        java.util.Map<String, PromptBuilder.Variant> variants = new java.util.LinkedHashMap<>();
+        List<String> specVariants = variants(f, task, variants);
+
         List<ModelRun> models = new ArrayList<>();
         JsonNode modelList = root.get("models");
         List<TeamRun> teams = parseTeams(root.get("teams"), fileName, f, problems);
+        if (!teams.isEmpty() && task != Task.OPTIONS) {
+            f.problem("teams", "teams review graded options, so they need task: options (give free-text models task: free_text in their own entries)");
+        }
         if ((modelList == null || modelList.isNull()) && !teams.isEmpty()) {
             // A spec may run teams only.
         } else if (modelList == null || !modelList.isArray() || modelList.isEmpty()) {
@@ -102,28 +142,48 @@ public record RunSpec(
                     m.problem("", "must be {model: <registry id>, samples: <n>}");
                     continue;
                 }
-                m.rejectUnknownFields(Set.of("model", "samples"));
+                m.rejectUnknownFields(Set.of("model", "samples", "task", "prompt_variants", "prompt_file"));
                 Optional<String> model = m.requiredString("model");
                 int samples = m.optionalPositiveInt("samples", 1);
-                model.ifPresent(id -> models.add(new ModelRun(id, samples)));
+                Task entryTask = m.has("task") ? m.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(task) : task;
+                List<String> entryVariants = m.has("prompt_variants") || m.has("prompt_file") ? variants(m, entryTask, variants)
+                        : entryTask == task ? specVariants : variants(m, entryTask, variants);
+                model.ifPresent(id -> models.add(new ModelRun(id, samples, entryTask, entryVariants)));
             }
         }
 
-        List<String> variants = new ArrayList<>();
-        JsonNode variantList = root.get("prompt_variants");
-        if (variantList == null || variantList.isNull()) {
-            variants.add(PromptBuilder.DEFAULT_VARIANT);
-        } else if (!variantList.isArray() || variantList.isEmpty()) {
-            f.problem("prompt_variants", "must be a non-empty list of variant names (" + String.join(", ", PromptBuilder.variantNames()) + ")");
-        } else {
-            for (JsonNode v : variantList) {
-                if (!v.isTextual() || !PromptBuilder.variantNames().contains(v.asText())) {
-                    f.problem("prompt_variants", "unknown variant " + v + " (known: " + String.join(", ", PromptBuilder.variantNames()) + ")");
-                } else {
-                    variants.add(v.asText());
+        List<String> judges = new ArrayList<>();
+        JsonNode judgeList = root.get("judges");
+        if (judgeList != null && !judgeList.isNull()) {
+            if (!judgeList.isArray() || judgeList.isEmpty()) {
+                f.problem("judges", "must be a non-empty list of {model: <registry id>}");
+            } else {
+                int i = 0;
+                for (JsonNode entry : judgeList) {
+                    i++;
+                    JsonLinesFields j = new JsonLinesFields(entry, fileName, 0, "judges[" + i + "].", problems);
+                    if (!entry.isObject()) {
+                        j.problem("", "must be {model: <registry id>}");
+                        continue;
+                    }
+                    j.rejectUnknownFields(Set.of("model"));
+                    j.requiredString("model").ifPresent(id -> {
+                        if (judges.contains(id)) {
+                            j.problem("model", "judge '" + id + "' is listed twice");
+                        } else {
+                            judges.add(id);
+                        }
+                    });
+                }
+                if (models.stream().noneMatch(m -> m.task() == Task.FREE_TEXT)) {
+                    f.problem("judges", "judges map free-text plans onto the options, but no model has task: free_text");
                 }
             }
         }
+        dev.noharm.judging.Jury.Rule juryRule = f.has("jury_rule")
+                ? f.requiredEnum("jury_rule", dev.noharm.judging.Jury.Rule::fromWireName, dev.noharm.judging.Jury.Rule.names())
+                        .orElse(dev.noharm.judging.Jury.Rule.MAJORITY)
+                : dev.noharm.judging.Jury.Rule.MAJORITY;
 
         JsonLinesFields r = f.child("retry");
         r.rejectUnknownFields(Set.of("max_attempts", "base_delay_ms", "max_delay_ms", "max_rate_limit_waits"));
@@ -148,8 +208,58 @@ public record RunSpec(
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + fileName, problems);
         }
-        return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, teams, variants, retry, commit,
-                concurrency, progress, budget, lake);
+        return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, teams, specVariants, variants, judges,
+                juryRule, retry, commit, concurrency, progress, budget, lake);
+    }
+
+    /**
+     * The variants of one level of the spec (the spec itself or one model entry) for its task: {@code prompt_file} (a
+     * user's instruction, read whole) or {@code prompt_variants} (built-in names of that task), not both; neither: the
+     * task's default. Each is added to {@code all}.
+     */
+    private static List<String> variants(JsonLinesFields f, Task task, java.util.Map<String, PromptBuilder.Variant> all) {
+        List<String> names = new ArrayList<>();
+        JsonNode list = f.node().get("prompt_variants");
+        boolean hasList = list != null && !list.isNull();
+        Optional<String> file = f.optionalString("prompt_file");
+        if (hasList && file.isPresent()) {
+            f.problem("prompt_file", "give either prompt_file or prompt_variants, not both");
+            return names;
+        }
+        String known = String.join(", ", PromptBuilder.variantNames(task));
+        if (file.isPresent()) {
+            String instruction;
+            try {
+                instruction = dev.noharm.validation.ConfigFiles.read(file.get()).strip();
+            } catch (InvalidInputException e) {
+                f.problem("prompt_file", e.problems().get(0).message() + ": " + file.get());
+                return names;
+            }
+            if (instruction.isEmpty()) {
+                f.problem("prompt_file", file.get() + " is empty (for the case alone, use prompt_variants: [case-only])");
+                return names;
+            }
+            PromptBuilder.Variant variant = PromptBuilder.Variant.custom(task, instruction);
+            all.put(variant.name(), variant);
+            names.add(variant.name());
+        } else if (!hasList) {
+            String name = PromptBuilder.defaultVariant(task);
+            all.put(name, PromptBuilder.builtIn(name).orElseThrow());
+            names.add(name);
+        } else if (!list.isArray() || list.isEmpty()) {
+            f.problem("prompt_variants", "must be a non-empty list of variant names (" + known + ")");
+        } else {
+            for (JsonNode v : list) {
+                Optional<PromptBuilder.Variant> variant = v.isTextual() ? PromptBuilder.builtIn(v.asText()) : Optional.empty();
+                if (variant.isEmpty() || variant.get().task() != task) {
+                    f.problem("prompt_variants", "unknown variant " + v + " for task " + task.wireName() + " (known: " + known + ")");
+                } else if (!names.contains(v.asText())) {
+                    all.put(v.asText(), variant.get());
+                    names.add(v.asText());
+                }
+            }
+        }
+        return names;
     }
 
     private static List<TeamRun> parseTeams(JsonNode list, String fileName, JsonLinesFields f, List<ValidationProblem> problems) {

@@ -69,8 +69,12 @@ public final class Jury {
 
     /** JudgeAgreement: the share of items where the judge's verdict equals the jury's; absent without items. */
     public static OptionalDouble agreement(List<Pair> judgeAndJury) {
-        return judgeAndJury.isEmpty() ? OptionalDouble.empty()
-                : OptionalDouble.of(judgeAndJury.stream().filter(p -> p.first() == p.second()).count() / (double) judgeAndJury.size());
+        return agreement(judgeAndJury.size(), judgeAndJury.stream().filter(p -> p.first() == p.second()).count());
+    }
+
+    /** JudgeAgreement from counts: {@code agreeing} of {@code items}; absent without items. */
+    public static OptionalDouble agreement(long items, long agreeing) {
+        return items == 0 ? OptionalDouble.empty() : OptionalDouble.of(agreeing / (double) items);
     }
 
     /**
@@ -78,13 +82,19 @@ public final class Jury {
      * p_e = p_a p_b + (1 - p_a)(1 - p_b); absent without items or when p_e = 1 (both always said the same one thing).
      */
     public static OptionalDouble kappa(List<Pair> judgeAAndB) {
-        if (judgeAAndB.isEmpty()) {
+        return kappa(judgeAAndB.size(), judgeAAndB.stream().filter(p -> p.first() == p.second()).count(),
+                judgeAAndB.stream().filter(Pair::first).count(), judgeAAndB.stream().filter(Pair::second).count());
+    }
+
+    /** JudgeKappa from counts: of {@code items}, {@code agreeing} alike, {@code firstRecommended} and {@code secondRecommended} Recommended. */
+    public static OptionalDouble kappa(long items, long agreeing, long firstRecommended, long secondRecommended) {
+        if (items == 0) {
             return OptionalDouble.empty();
         }
-        double n = judgeAAndB.size();
-        double observed = judgeAAndB.stream().filter(p -> p.first() == p.second()).count() / n;
-        double a = judgeAAndB.stream().filter(Pair::first).count() / n;
-        double b = judgeAAndB.stream().filter(Pair::second).count() / n;
+        double n = items;
+        double observed = agreeing / n;
+        double a = firstRecommended / n;
+        double b = secondRecommended / n;
         double expected = a * b + (1 - a) * (1 - b);
         return expected == 1 ? OptionalDouble.empty() : OptionalDouble.of((observed - expected) / (1 - expected));
     }

@@ -128,6 +128,7 @@ public final class Tables {
                     required("prompt_variant", StringType),
                     required("prompt_hash", StringType),
                     required("request_params", StringType),
+                    optional("task", StringType),
                     optional("response_text", StringType),
                     optional("finish_reason", StringType),
                     optional("input_tokens", LongType),
@@ -151,7 +152,8 @@ public final class Tables {
                     optional("team_providers", StringType),
                     optional("team_organizations", StringType),
                     optional("reviewed_work_key", StringType),
-                    optional("chain_latency_ms", LongType)),
+                    optional("chain_latency_ms", LongType),
+                    optional("judged_work_key", StringType)),
             "dev.noharm.generation.GenerationCommits",
             LakeTable.Visibility.ALL);
 
@@ -170,8 +172,43 @@ public final class Tables {
                     required("case_id", StringType),
                     required("response_text", StringType),
                     required("source", StringType),
-                    required("imported_at", TimestampType)),
+                    required("imported_at", TimestampType),
+                    optional("task", StringType)),
             "dev.noharm.scoring.ImportResponses",
+            LakeTable.Visibility.ALL);
+
+    /**
+     * CONTRACT section 6's judgments: one row per (judge, free-text answer), a judge's answer as given and as parsed.
+     * LLM judges' rows are made from their calls in {@code generations} (the judgment key is the judge call's work
+     * key); imported ones from {@code import --judgments}. Should a (judge, responder, trial, case) have two rows,
+     * the latest {@code judged_at} counts.
+     */
+    public static final LakeTable JUDGMENTS = new LakeTable(
+            "judgments",
+            List.of("dataset_version"),
+            List.of("responder", "trial", "case_id", "judge"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("judgment_key", StringType),
+                    required("source", StringType),
+                    optional("import_id", StringType),
+                    required("judge", StringType),
+                    optional("judge_version", StringType),
+                    required("responder", StringType),
+                    required("trial", IntegerType),
+                    required("case_id", StringType),
+                    optional("judged_work_key", StringType),
+                    required("option_count", IntegerType),
+                    required("raw_text", StringType),
+                    required("parse_failure", BooleanType),
+                    required("invalid_entries", IntegerType),
+                    required("conflicting", BooleanType),
+                    required("recommended_options", DataTypes.createArrayType(IntegerType, false)),
+                    optional("input_tokens", LongType),
+                    optional("output_tokens", LongType),
+                    optional("cost_usd", DoubleType),
+                    required("judged_at", TimestampType)),
+            "dev.noharm.judging.Judgments",
             LakeTable.Visibility.ALL);
 
     /** One row per (responder, trial, case) scored: how its response parsed. */
@@ -191,7 +228,10 @@ public final class Tables {
                     required("invalid_entries", IntegerType),
                     required("conflicting", BooleanType),
                     required("recommended", IntegerType),
-                    optional("runtime_seconds", DoubleType)),
+                    optional("runtime_seconds", DoubleType),
+                    optional("task", StringType),
+                    optional("judges", IntegerType),
+                    optional("plan_flag", StringType)),
             "dev.noharm.scoring.ScoreJob",
             LakeTable.Visibility.COMPLETE_SCORES);
 
@@ -304,7 +344,8 @@ public final class Tables {
                     optional("ci", DoubleType),
                     optional("bootstrap_low", DoubleType),
                     optional("bootstrap_high", DoubleType),
-                    optional("shift_flagged", BooleanType)),
+                    optional("shift_flagged", BooleanType),
+                    optional("task", StringType)),
             "dev.noharm.scoring.ScoreJob",
             LakeTable.Visibility.COMPLETE_SCORES);
 
@@ -356,6 +397,33 @@ public final class Tables {
                     required("harmful_recommendations", LongType),
                     required("harmful_omissions", LongType)),
             "dev.noharm.scoring.ScoreJob",
+            LakeTable.Visibility.COMPLETE_SCORES);
+
+    /**
+     * CONTRACT section 6's jury quality, per score and free-text responder: per judge, {@code JudgeAgreement} with the
+     * jury (judges of the jury only); per pair of judges in the lake (people's imported judgments included), the share
+     * of items they agree on and {@code JudgeKappa}. {@code items}: the (trial, case, option) both judged without a
+     * parse failure (for a single judge: that it judged).
+     */
+    public static final LakeTable JUDGE_AGREEMENT = new LakeTable(
+            "judge_agreement",
+            List.of("dataset_version", "score_id"),
+            List.of("responder", "version", "condition", "judge", "other_judge"),
+            schema(
+                    required("dataset_version", StringType),
+                    required("score_id", StringType),
+                    required("responder", StringType),
+                    required("version", StringType),
+                    required("condition", StringType),
+                    required("judge", StringType),
+                    required("judge_source", StringType),
+                    optional("other_judge", StringType),
+                    optional("other_source", StringType),
+                    required("in_jury", BooleanType),
+                    required("items", LongType),
+                    optional("agreement", DoubleType),
+                    optional("kappa", DoubleType)),
+            "dev.noharm.judging.JuryQuality",
             LakeTable.Visibility.COMPLETE_SCORES);
 
     /**
@@ -447,9 +515,9 @@ public final class Tables {
             LakeTable.Visibility.ALL);
 
     public static List<LakeTable> all() {
-        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES,
-                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, ROBUSTNESS, METRICS, OPTION_RESULTS, SCORE_RUNS, REGRESSIONS,
-                ENSEMBLE_SEARCH, LEASES);
+        return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES, JUDGMENTS,
+                SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, ROBUSTNESS, METRICS, JUDGE_AGREEMENT, OPTION_RESULTS, SCORE_RUNS,
+                REGRESSIONS, ENSEMBLE_SEARCH, LEASES);
     }
 
     /** The tables ingest writes, committed by a row in dataset_versions. */

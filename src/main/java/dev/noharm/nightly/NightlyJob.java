@@ -100,8 +100,8 @@ public final class NightlyJob {
             }
             for (RunSpec.ModelRun modelRun : run.models()) {
                 ModelSpec model = registry.find(modelRun.model()).orElseThrow();
-                for (String variant : run.promptVariants()) {
-                    String responder = variant.equals(PromptBuilder.DEFAULT_VARIANT) ? model.id() : model.id() + "/" + variant;
+                for (String variant : modelRun.promptVariants()) {
+                    String responder = PromptBuilder.responder(model.id(), variant);
                     targets.add(compare(datasetVersion, responder, model.id(), model.modelVersion(), scoreId, flags));
                     shifts.addAll(shiftFlags(datasetVersion, responder, model.modelVersion()));
                 }

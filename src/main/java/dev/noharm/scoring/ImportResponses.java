@@ -3,6 +3,7 @@ package dev.noharm.scoring;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.noharm.generation.Task;
 import dev.noharm.ids.Ids;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
@@ -28,14 +29,15 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 
 /**
- * Imports responses from outside (physicians, other systems) in CONTRACT section 3's JSON Lines, for one
+ * Imports responses from outside (physicians, other systems) in CONTRACT section 3's JSON Lines (with
+ * {@code "task": "free_text"}, a free-text plan as section 6 says, judged by imported or LLM judges), for one
  * dataset version. Validated whole like a benchmark (file, line and field; nothing written on any
  * problem). Each distinct file content is one import; importing it again is a no-op. An optional
  * {@code display_name} names the responder in reports and exports (for example "Human Generalist
  * Physicians"); given on any of a responder's lines, it holds for all of them, and two lines may not disagree.
  */
 public final class ImportResponses {
-    private static final Set<String> FIELDS = Set.of("responder", "display_name", "condition", "trial", "case_id", "response");
+    private static final Set<String> FIELDS = Set.of("responder", "display_name", "condition", "trial", "case_id", "response", "task");
 
     private final Lake lake;
 
@@ -46,7 +48,7 @@ public final class ImportResponses {
     public record Result(String importId, String datasetVersion, int responses, int responders, boolean alreadyPresent) {}
 
     public Result importFile(String file, String datasetVersion) {
-        List<String> lines = readLines(file);
+        List<String> lines = readLines(lake, file, "responses");
         String fileName = new Path(file).getName();
         Map<String, Integer> optionCounts = new HashMap<>();
         for (Row r : lake.read(Tables.CASES).where(col("dataset_version").equalTo(datasetVersion)).select("case_id", "option_count").collectAsList()) {
@@ -109,14 +111,17 @@ public final class ImportResponses {
             }
         }
         String condition = f.optionalString("condition").orElse("Human");
+        Task task = f.has("task") ? f.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(Task.OPTIONS) : Task.OPTIONS;
         Optional<Integer> trial = f.requiredPositiveInt("trial");
         Optional<String> caseId = f.requiredString("case_id");
         JsonNode response = node.get("response");
         String text = null;
         if (response == null || response.isNull()) {
             f.problem("response", "required field is missing");
-        } else if (response.isArray()) {
+        } else if (response.isArray() && task == Task.OPTIONS) {
             text = response.toString();
+        } else if (task == Task.FREE_TEXT && !response.isTextual()) {
+            f.problem("response", "a free-text answer must be the plan as a string");
         } else if (response.isTextual()) {
             text = response.textValue();
         } else {
@@ -140,16 +145,18 @@ public final class ImportResponses {
             row.put("trial", trial.get());
             row.put("case_id", caseId.get());
             row.put("response_text", text);
+            row.put("task", task.wireName());
             rows.add(row);
         }
     }
 
-    private List<String> readLines(String file) {
+    /** The lines of an import file on any file system the lake's Hadoop configuration reaches; {@code what} names it in errors. */
+    public static List<String> readLines(Lake lake, String file, String what) {
         Path path = new Path(file);
         try {
             FileSystem fs = path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
             if (!fs.exists(path)) {
-                throw new InvalidInputException("responses " + file,
+                throw new InvalidInputException(what + " " + file,
                         List.of(new ValidationProblem(path.getName(), 0, null, "file not found: " + file)));
             }
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(path), StandardCharsets.UTF_8))) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.noharm.benchmark.Harm;
+import dev.noharm.generation.Task;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.NothingYet;
 import dev.noharm.lake.Tables;
@@ -65,8 +66,11 @@ public final class LeaderboardExport {
         }
     }
 
-    /** {@code Format} of the numbered-options task; free-text plans will be {@code FT}. */
-    static final String OPTIONS_TASK = "NO";
+    /** CONTRACT section 5's {@code Format} of a metrics row: {@code FT} for free-text plans, else {@code NO} (rows from before tasks, controls and ensembles included). */
+    static String format(Row metricsRow) {
+        String task = metricsRow.getAs("task");
+        return (Task.FREE_TEXT.wireName().equals(task) ? Task.FREE_TEXT : Task.OPTIONS).exportFormat();
+    }
 
     /**
      * The harmdash rows in the app's order: whole-trial metrics, then the three harm metrics at the top of the
@@ -125,7 +129,7 @@ public final class LeaderboardExport {
             String model = r.getAs("label");
             lines.add(List.of(model, r.getAs("team"), r.getAs("condition"), r.getAs("harm"), r.getAs("metric"),
                     Long.toString(r.getAs("trials")), unrounded(r.getAs("mean")), unrounded(r.getAs("sd")), unrounded(r.getAs("se")),
-                    unrounded(r.getAs("ci")), OPTIONS_TASK, r.getAs("cases"), r.getAs("grading"), "AllHarm", model, r.getAs("provider")));
+                    unrounded(r.getAs("ci")), format(r), r.getAs("cases"), r.getAs("grading"), "AllHarm", model, r.getAs("provider")));
         }
         return lines;
     }
@@ -143,6 +147,9 @@ public final class LeaderboardExport {
         HARMDASH_AT_SEVERE.forEach(m -> order.add(m.name()));
         List<Shown> shown = new ArrayList<>();
         for (Row r : metrics.where(col("grading").equalTo("Unanimous").and(col("cases").equalTo("AllCases"))).collectAsList()) {
+            if (!format(r).equals(Task.OPTIONS.exportFormat())) {
+                continue; // the app's file is the numbered-options task only
+            }
             harmdashName(r).ifPresent(name -> shown.add(new Shown(r, name)));
         }
         shown.sort(Comparator.<Shown, String>comparing(s -> s.row().getAs("label"))

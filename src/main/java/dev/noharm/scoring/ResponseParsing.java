@@ -11,19 +11,39 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Parses every response on the executors with {@link ResponseParser}, adding the parse outcome columns. */
-final class ResponseParsing {
+/**
+ * Parses every response on the executors with {@link ResponseParser}, adding the parse outcome columns: an answer
+ * to the options task (CONTRACT section 3), or a judge's answer on a free-text plan (section 6).
+ */
+public final class ResponseParsing {
     private ResponseParsing() {}
+
+    /** Which of the contract's arrays a text holds. */
+    public enum Kind {
+        ANSWER, JUDGMENT;
+
+        ParsedResponse parse(String text, int optionCount) {
+            return this == ANSWER ? ResponseParser.parse(text, optionCount) : ResponseParser.parseJudgment(text, optionCount);
+        }
+    }
 
     /** {@code responses} must have {@code response_text} and {@code option_count}; adds the parse columns. */
     static Dataset<Row> parse(Dataset<Row> responses) {
+        return parse(responses, Kind.ANSWER, "response_text");
+    }
+
+    /**
+     * Adds {@code parse_failure}, {@code invalid_entries}, {@code conflicting} and {@code recommended_options} to
+     * {@code rows}, parsing the text of column {@code textColumn} against {@code option_count} options.
+     */
+    public static Dataset<Row> parse(Dataset<Row> responses, Kind kind, String textColumn) {
         StructType in = responses.schema();
         StructType out = in
                 .add(DataTypes.createStructField("parse_failure", DataTypes.BooleanType, false))
                 .add(DataTypes.createStructField("invalid_entries", DataTypes.IntegerType, false))
                 .add(DataTypes.createStructField("conflicting", DataTypes.BooleanType, false))
                 .add(DataTypes.createStructField("recommended_options", DataTypes.createArrayType(DataTypes.IntegerType, false), false));
-        int textIndex = in.fieldIndex("response_text");
+        int textIndex = in.fieldIndex(textColumn);
         int countIndex = in.fieldIndex("option_count");
         int width = in.fields().length;
         MapPartitionsFunction<Row, Row> parseAll = rows -> new Iterator<>() {
@@ -35,8 +55,7 @@ final class ResponseParsing {
             @Override
             public Row next() {
                 Row row = rows.next();
-                ParsedResponse parsed = ResponseParser.parse(row.isNullAt(textIndex) ? null : row.getString(textIndex),
-                        row.getInt(countIndex));
+                ParsedResponse parsed = kind.parse(row.isNullAt(textIndex) ? null : row.getString(textIndex), row.getInt(countIndex));
                 Object[] values = new Object[width + 4];
                 for (int i = 0; i < width; i++) {
                     values[i] = row.get(i);

@@ -10,7 +10,9 @@ import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.generation.PromptBuilder;
 import dev.noharm.generation.ProviderKind;
+import dev.noharm.generation.Task;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import org.apache.spark.sql.Column;
@@ -34,25 +36,41 @@ import org.apache.spark.sql.expressions.Window;
  * (for generations written before the registry had one: the default of the protocol they were called with),
  * {@code Human} for humans, empty for other imports.
  */
-final class ResponseSources {
+public final class ResponseSources {
     static final String[] COLUMNS = {"dataset_version", "responder", "version", "display_name", "team", "provider",
-        "condition", "trial", "case_id", "response_text", "runtime_seconds"};
+        "condition", "trial", "case_id", "response_text", "runtime_seconds", "task"};
 
     private ResponseSources() {}
 
-    static Dataset<Row> forVersion(Lake lake, String datasetVersion) {
-        Column variantSuffix = when(col("prompt_variant").equalTo("standard"), lit(""))
-                .otherwise(concat(lit("/"), col("prompt_variant")));
+    /**
+     * A solo model's responder name from a generation's columns: the model id, with {@code /variant} for every prompt
+     * variant but {@code standard} ({@code PromptBuilder.responder} is the same rule on strings).
+     */
+    public static Column soloResponder() {
+        return concat(col("model_id"), variantSuffix());
+    }
+
+    private static Column variantSuffix() {
+        return when(col("prompt_variant").equalTo(PromptBuilder.DEFAULT_VARIANT), lit("")).otherwise(concat(lit("/"), col("prompt_variant")));
+    }
+
+    /** The task of a generation or imported response; rows from before free-text plans have none and are options. */
+    private static Column task() {
+        return coalesce(col("task"), lit(Task.OPTIONS.wireName()));
+    }
+
+    public static Dataset<Row> forVersion(Lake lake, String datasetVersion) {
+        Column variantSuffix = variantSuffix();
         Column variantName = when(variantSuffix.equalTo(""), lit("")).otherwise(concat(lit(" ("), col("prompt_variant"), lit(" prompt)")));
         Dataset<Row> ok = lake.read(Tables.GENERATIONS)
                 .where(col("status").equalTo("ok").and(col("dataset_version").equalTo(datasetVersion)))
                 .withColumn("rank", row_number().over(Window.partitionBy("work_key").orderBy(col("finished_at"), col("job_id"))))
                 .where(col("rank").equalTo(1));
-        // Solo models: every call that is not a team's review (a team's advisor call is the model's own answer).
-        Dataset<Row> solo = ok.where(col("team_id").isNull())
+        // Solo models: every call that is not a team's review or a judge's (a team's advisor call is the model's own answer).
+        Dataset<Row> solo = ok.where(col("team_id").isNull().and(col("judged_work_key").isNull()))
                 .select(
                         col("dataset_version"),
-                        concat(col("model_id"), variantSuffix).as("responder"),
+                        soloResponder().as("responder"),
                         col("model_version").as("version"),
                         concat(col("display_name"), variantName).as("display_name"),
                         lit("Solo Models").as("team"),
@@ -61,7 +79,8 @@ final class ResponseSources {
                         col("sample_index").as("trial"),
                         col("case_id"),
                         col("response_text"),
-                        col("latency_ms").divide(1000.0).as("runtime_seconds"));
+                        col("latency_ms").divide(1000.0).as("runtime_seconds"),
+                        task().as("task"));
         // Teams: the answer of the last stage, with the chain's total latency (CONTRACT section 5's names).
         Dataset<Row> teams = ok.where(col("team_id").isNotNull().and(col("team_stage").equalTo(col("team_size"))))
                 .select(
@@ -77,7 +96,8 @@ final class ResponseSources {
                         col("sample_index").as("trial"),
                         col("case_id"),
                         col("response_text"),
-                        col("chain_latency_ms").divide(1000.0).as("runtime_seconds"));
+                        col("chain_latency_ms").divide(1000.0).as("runtime_seconds"),
+                        lit(Task.OPTIONS.wireName()).as("task"));
         Dataset<Row> generations = solo.unionByName(teams);
 
         Dataset<Row> imported = lake.read(Tables.RESPONSES)
@@ -96,7 +116,8 @@ final class ResponseSources {
                         col("trial"),
                         col("case_id"),
                         col("response_text"),
-                        lit(null).cast("double").as("runtime_seconds"));
+                        lit(null).cast("double").as("runtime_seconds"),
+                        task().as("task"));
         return generations.unionByName(imported);
     }
 

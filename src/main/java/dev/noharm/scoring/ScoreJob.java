@@ -10,7 +10,11 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.generation.Task;
 import dev.noharm.ids.Ids;
+import dev.noharm.judging.Judgments;
+import dev.noharm.judging.JuryQuality;
+import dev.noharm.judging.JuryVerdicts;
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.LakeTable;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -121,9 +126,18 @@ public final class ScoreJob {
         // What this score reads, recorded in score_runs so nightly can tell when scores are out of date.
         long okGenerations = lake.read(Tables.GENERATIONS).where(col("status").equalTo("ok").and(col("dataset_version").equalTo(version))).count();
         long importedResponses = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(version)).count();
+        // Judge calls a driver stored but did not record as judgments (it died in between) count too.
+        Judgments.recordGenerated(lake, version);
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
                 .join(cases, JoinKeys.of("dataset_version", "case_id"));
-        Dataset<Row> called = ResponseParsing.parse(responses).cache();
+        // Options answers are parsed (CONTRACT section 3); free-text plans take the jury's verdict (section 6).
+        Column freeText = col("task").equalTo(Task.FREE_TEXT.wireName());
+        Dataset<Row> called = ResponseParsing.parse(responses.where(functions.not(freeText)))
+                .withColumn("judges", lit(null).cast("int"))
+                .withColumn("plan_flag", lit(null).cast("string"))
+                .unionByName(JuryVerdicts.apply(responses.where(freeText), Judgments.latest(lake, version, Set.copyOf(config.judges())),
+                        config.jury()))
+                .cache();
         Dataset<Row> union = called;
         for (DerivedResponder responder : derived) {
             union = union.unionByName(responder.responses(lake, version, cases, called));
@@ -139,7 +153,7 @@ public final class ScoreJob {
                 .drop("recommended_options");
         Dataset<Row> scoredResponses = parsed.select(col("dataset_version"), col("responder"), col("version"), col("condition"),
                 col("trial"), col("case_id"), col("parse_failure"), col("invalid_entries"), col("conflicting"),
-                size(col("recommended_options")).as("recommended"), col("runtime_seconds"));
+                size(col("recommended_options")).as("recommended"), col("runtime_seconds"), col("task"), col("judges"), col("plan_flag"));
 
         // Each table is one commit of rows stamped with the score id; later steps read their input back from the
         // committed table. Readers see none of it until the score_runs row, committed last, names the score.
@@ -148,6 +162,10 @@ public final class ScoreJob {
         commit.table(Tables.DECISIONS, decisions);
         Dataset<Row> committedDecisions = lake.readAll(Tables.DECISIONS).where(thisScore);
 
+        // CONTRACT section 6's jury quality, over every judge in the lake (people's judgments included).
+        commit.table(Tables.JUDGE_AGREEMENT, JuryQuality.compute(lake.spark(), version, Judgments.latest(lake, version, Set.of()),
+                parsed.where(freeText).select("responder", "version", "condition", "trial", "case_id"), committedDecisions,
+                Set.copyOf(config.judges())));
         commit.table(Tables.CASE_RESULTS, CaseResults.compute(committedDecisions, labels, weights));
         Dataset<Row> committedCases = lake.readAll(Tables.CASE_RESULTS).where(thisScore);
 
@@ -170,7 +188,7 @@ public final class ScoreJob {
         // One name per responder, even if the registry's display name changed between runs.
         Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
                 .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
-                        functions.max("provider").as("provider"));
+                        functions.max("provider").as("provider"), functions.max("task").as("task"));
         Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
                 .join(names, JoinKeys.of("responder", "version", "condition"));
         commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, variants, pairShifts,

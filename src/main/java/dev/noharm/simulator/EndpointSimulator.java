@@ -47,6 +47,7 @@ public final class EndpointSimulator implements AutoCloseable {
     private final ExecutorService threads;
     private final Map<String, String> caseIdByText = new HashMap<>();
     private final Map<String, List<OptionLabel>> labelsByCase = new HashMap<>();
+    private final Map<String, List<dev.noharm.benchmark.BenchmarkOption>> optionsByCase = new HashMap<>();
     /** How many times each request (model, prompt, seed) has arrived: the attempt number of a fault draw. */
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final SplittableRandom latencies;
@@ -76,6 +77,7 @@ public final class EndpointSimulator implements AutoCloseable {
             for (BenchmarkCase c : benchmark.cases()) {
                 caseIdByText.put(c.text().strip(), c.caseId());
             }
+            optionsByCase.putAll(benchmark.optionsByCase());
             for (OptionLabel label : benchmark.labels(GradingMode.MAJORITY)) {
                 labelsByCase.computeIfAbsent(label.caseId(), k -> new ArrayList<>()).add(label);
             }
@@ -135,7 +137,7 @@ public final class EndpointSimulator implements AutoCloseable {
             Persona persona = Persona.forModel(model).orElse(null);
             if (persona == null) {
                 notFound.incrementAndGet();
-                respond(exchange, 404, error("The model '" + model + "' does not exist (simulated personas: careful, omitter, overtreater, random)",
+                respond(exchange, 404, error("The model '" + model + "' does not exist (simulated personas: careful, omitter, overtreater, random, judge)",
                         "model_not_found"), null);
                 return;
             }
@@ -369,8 +371,17 @@ public final class EndpointSimulator implements AutoCloseable {
         return answer(persona, model, prompt, seed, true);
     }
 
-    /** The persona's grades as a JSON array; {@code wrapped}: in one of the ways chat models wrap it. */
+    /**
+     * The persona's answer: to a judge's prompt, {@link PlanJudge}'s array; to a free-text prompt (a known case, no
+     * options), a plan by {@link PlanWriter}; otherwise its grades as a JSON array. {@code wrapped}: arrays come in
+     * one of the ways chat models wrap them.
+     */
     private String answer(Persona persona, String model, String prompt, long seed, boolean wrapped) {
+        if (PlanJudge.isJudgePrompt(prompt)) {
+            SplittableRandom random = new SplittableRandom((model + "\u0000" + Ids.sha256Hex(prompt) + "\u0000" + seed).hashCode());
+            String verdicts = PlanJudge.judge(prompt, config.judgeErrorRateFor(model), random, json);
+            return !wrapped || random.nextBoolean() ? verdicts : "```json\n" + verdicts + "\n```";
+        }
         List<String> lines = prompt.lines().toList();
         String caseId = null;
         int optionCount = 0;
@@ -385,6 +396,12 @@ public final class EndpointSimulator implements AutoCloseable {
         }
         SplittableRandom random = new SplittableRandom(
                 (model + "\u0000" + caseId + "\u0000" + seed).hashCode() * 0x9E3779B97F4A7C15L + optionCount);
+        if (caseId != null && optionCount == 0) {
+            List<dev.noharm.benchmark.BenchmarkOption> options = optionsByCase.getOrDefault(caseId, List.of());
+            // The prompt's instruction is part of the draw, so each length variant gets a plan of its own.
+            SplittableRandom planRandom = new SplittableRandom(random.nextLong() ^ prompt.hashCode());
+            return PlanWriter.write(options, persona.grade(labelsByCase.get(caseId), options.size(), planRandom), planRandom);
+        }
         boolean[] grades = persona.grade(caseId == null ? null : labelsByCase.get(caseId), optionCount, random);
         ArrayNode array = json.createArrayNode();
         for (int i = 0; i < grades.length; i++) {

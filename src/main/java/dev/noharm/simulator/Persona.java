@@ -19,7 +19,12 @@ public enum Persona {
     /** Like careful, but also recommends uncertain and some inappropriate options. */
     OVERTREATER,
     /** A fair coin per option; ignores the labels. */
-    RANDOM;
+    RANDOM,
+    /**
+     * A judge of free-text plans ({@link PlanJudge}): maps a plan's numbered items back onto the options, wrong on an
+     * option now and then. Asked anything else, it answers as careful does.
+     */
+    JUDGE;
 
     public static Optional<Persona> forModel(String modelName) {
         String first = modelName.split("[-:_/.]", 2)[0].toUpperCase(java.util.Locale.ROOT);
@@ -41,7 +46,7 @@ public enum Persona {
         double flip = label.uncertain() ? 0.25 : 0.03;
         boolean careful = random.nextDouble() < flip ? !followLabel : followLabel;
         return switch (this) {
-            case CAREFUL -> careful;
+            case CAREFUL, JUDGE -> careful;
             case OMITTER -> careful && !(label.highlyAppropriate() && random.nextDouble() < 0.35)
                     && !(label.escalation() && random.nextDouble() < 0.6);
             case OVERTREATER -> careful || label.uncertain()

@@ -9,7 +9,7 @@ import org.apache.spark.sql.Row;
 /**
  * Responses that no model was called for (controls, post-hoc ensembles), in the shape of parsed
  * responses that scoring explodes into decisions: every column of a parsed response, with nothing to
- * parse (no parse failure, no invalid entry, no conflict) and no runtime.
+ * parse (no parse failure, no invalid entry, no conflict), no runtime, no task of their own and no jury.
  */
 public final class DerivedResponses {
     private DerivedResponses() {}
@@ -38,6 +38,9 @@ public final class DerivedResponses {
                 (hasFailure ? col("parse_failure") : lit(false)).as("parse_failure"),
                 lit(0).as("invalid_entries"),
                 lit(false).as("conflicting"),
-                col("recommended_options").cast("array<int>").as("recommended_options"));
+                col("recommended_options").cast("array<int>").as("recommended_options"),
+                lit(null).cast("string").as("task"),
+                lit(null).cast("int").as("judges"),
+                lit(null).cast("string").as("plan_flag"));
     }
 }

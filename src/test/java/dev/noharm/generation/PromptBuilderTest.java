@@ -23,7 +23,7 @@ class PromptBuilderTest {
 
     @Test
     void everyVariantEndsWithTheCaseAndAsksForTheJsonArray() {
-        for (String variant : PromptBuilder.variantNames()) {
+        for (String variant : PromptBuilder.variantNames(Task.OPTIONS)) {
             String prompt = PromptBuilder.prompt(variant, "Case text?", options);
             assertTrue(prompt.endsWith("\n\nCase text?\n1: Medication: Start apixaban\n2: Referral: Refer to cardiology\n"), variant);
             assertTrue(prompt.contains("[{\"Option\": 1, \"GradeAI\": \"Appropriate\", \"Rationale\""), variant);
@@ -34,4 +34,37 @@ class PromptBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> PromptBuilder.prompt("nope", "x", options));
     }
 
+
+    @Test
+    void freeTextPromptsShowTheCaseAloneAfterTheInstruction() {
+        assertEquals(List.of("case-only", "plan", "plan-200-words", "plan-500-words"), PromptBuilder.variantNames(Task.FREE_TEXT));
+        for (String variant : PromptBuilder.variantNames(Task.FREE_TEXT)) {
+            String prompt = PromptBuilder.prompt(variant, "Case text?", options);
+            assertTrue(!prompt.contains("Start apixaban") && !prompt.contains("Refer to cardiology"), variant + " must not show the options");
+            assertTrue(prompt.endsWith("Case text?"), variant);
+        }
+        // The leaderboard's shape: an instruction, a newline, the case text; no instruction at all for case-only.
+        assertEquals("Case text?", PromptBuilder.prompt("case-only", "Case text?", options));
+        assertTrue(PromptBuilder.prompt("plan-200-words", "Case text?", options).endsWith("under 200 words.\nCase text?"));
+        assertTrue(PromptBuilder.prompt("plan-500-words", "Case text?", options).endsWith("under 500 words.\nCase text?"));
+        assertTrue(PromptBuilder.prompt("plan", "Case text?", options).endsWith("will be evaluated.\nCase text?"));
+        assertEquals("my own words\nCase text?",
+                PromptBuilder.prompt(PromptBuilder.Variant.custom(Task.FREE_TEXT, "my own words"), "Case text?", options));
+        assertEquals("my own words\n\nCase text?\n1: Medication: Start apixaban\n2: Referral: Refer to cardiology\n",
+                PromptBuilder.prompt(PromptBuilder.Variant.custom(Task.OPTIONS, "my own words"), "Case text?", options));
+        assertNotEquals(PromptBuilder.Variant.custom(Task.FREE_TEXT, "a").name(), PromptBuilder.Variant.custom(Task.FREE_TEXT, "b").name());
+        assertNotEquals(PromptBuilder.Variant.custom(Task.FREE_TEXT, "a").name(), PromptBuilder.Variant.custom(Task.OPTIONS, "a").name());
+    }
+
+    @Test
+    void aJudgeSeesTheCaseItsNumberedOptionsAndThePlanLast() {
+        String prompt = PromptBuilder.judgePrompt("Case text?", options, "  1. Start apixaban\n2. Refer\n");
+        assertTrue(prompt.endsWith("\n\nCase text?\n1: Medication: Start apixaban\n2: Referral: Refer to cardiology\n\n"
+                + PromptBuilder.PLAN_HEADING + "\n1. Start apixaban\n2. Refer\n"), prompt);
+        assertTrue(prompt.contains("[{\"Option\": 1, \"Recommended\": true, \"Evidence\": "));
+        String cut = PromptBuilder.judgePrompt("Case text?", options, "y".repeat(PromptBuilder.MAX_JUDGED_CHARS + 5));
+        assertTrue(cut.endsWith("y".repeat(PromptBuilder.MAX_JUDGED_CHARS) + "\n[... cut]\n"));
+        assertEquals("sim-careful", PromptBuilder.responder("sim-careful", "standard"));
+        assertEquals("sim-careful/plan-200-words", PromptBuilder.responder("sim-careful", "plan-200-words"));
+    }
 }

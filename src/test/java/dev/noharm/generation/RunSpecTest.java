@@ -2,6 +2,7 @@ package dev.noharm.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.validation.InvalidInputException;
 import dev.noharm.validation.ValidationProblem;
@@ -32,10 +33,82 @@ class RunSpecTest {
         assertEquals(List.of(
                 "s.yaml: run_id: must match [A-Za-z0-9._-]{1,64}",
                 "s.yaml: registry: required field is missing",
+                "s.yaml: prompt_variants: unknown variant \"verbose\" for task options (known: concise, standard)",
                 "s.yaml: models[1].samples: must be an integer >= 1, got 0",
                 "s.yaml: models[2].model: required field is missing",
-                "s.yaml: prompt_variants: unknown variant \"verbose\" (known: concise, standard)",
                 "s.yaml: retry.max_attempts: must be an integer >= 1, got -1"),
                 e.problems().stream().map(ValidationProblem::toString).toList());
+    }
+
+    @Test
+    void freeTextModelsGetTheirOwnVariantsBesideOptionsModels() {
+        RunSpec spec = RunSpec.parse("""
+                run_id: r1
+                registry: conf/models.yaml
+                models:
+                  - {model: a, samples: 2}
+                  - {model: b, task: free_text}
+                  - {model: c, task: free_text, prompt_variants: [plan-200-words, case-only]}
+                judges: [{model: j1}, {model: j2}, {model: j3}]
+                jury_rule: unanimous
+                """, "s.yaml");
+        assertEquals(List.of(new RunSpec.ModelRun("a", 2, Task.OPTIONS, List.of("standard")),
+                new RunSpec.ModelRun("b", 1, Task.FREE_TEXT, List.of("plan-500-words")),
+                new RunSpec.ModelRun("c", 1, Task.FREE_TEXT, List.of("plan-200-words", "case-only"))), spec.models());
+        assertEquals(List.of("standard"), spec.promptVariants(), "the spec's own list is the options task's (teams use it)");
+        assertEquals(List.of("standard", "plan-500-words", "plan-200-words", "case-only"), List.copyOf(spec.variants().keySet()));
+        assertEquals(List.of("j1", "j2", "j3"), spec.judges());
+        assertEquals(dev.noharm.judging.Jury.Rule.UNANIMOUS, spec.juryRule());
+        assertTrue(spec.hasFreeText());
+    }
+
+    @Test
+    void aPromptFileIsAVariantNamedByItsTextsHash(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path file = tmp.resolve("official.txt");
+        java.nio.file.Files.writeString(file, "  Please write a management plan.\n");
+        RunSpec spec = RunSpec.parse("run_id: r1\nregistry: x.yaml\ntask: free_text\nprompt_file: " + file + "\nmodels: [{model: a}]\n", "s.yaml");
+        PromptBuilder.Variant custom = PromptBuilder.Variant.custom(Task.FREE_TEXT, "Please write a management plan.");
+        assertEquals(List.of(custom.name()), spec.models().get(0).promptVariants());
+        assertEquals(custom, spec.variant(custom.name()));
+        assertTrue(custom.name().matches("custom-ft-[0-9a-f]{8}"), custom.name());
+        java.nio.file.Files.writeString(file, "Please write a management plan, briefly.");
+        RunSpec edited = RunSpec.parse("run_id: r1\nregistry: x.yaml\ntask: free_text\nprompt_file: " + file + "\nmodels: [{model: a}]\n", "s.yaml");
+        assertTrue(!edited.models().get(0).promptVariants().equals(spec.models().get(0).promptVariants()),
+                "an edited instruction is other work, so another variant (and other work keys)");
+    }
+
+    @Test
+    void freeTextMistakesAreReportedWithTheirFields() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RunSpec.parse("""
+                run_id: r1
+                registry: x.yaml
+                task: essay
+                models:
+                  - {model: a, task: free_text, prompt_variants: [standard]}
+                  - {model: b, prompt_variants: [plan], prompt_file: nope.txt}
+                  - {model: c, task: free_text, prompt_file: missing-instruction.txt}
+                judges: [{model: j1}, {model: j1}]
+                jury_rule: most
+                """, "s.yaml"));
+        assertEquals(List.of(
+                "s.yaml: task: unknown value \"essay\" (allowed: options, free_text)",
+                "s.yaml: models[1].prompt_variants: unknown variant \"standard\" for task free_text (known: case-only, plan, plan-200-words, plan-500-words)",
+                "s.yaml: models[2].prompt_file: give either prompt_file or prompt_variants, not both",
+                "s.yaml: models[3].prompt_file: file not found (looked in " + java.nio.file.Path.of("").toAbsolutePath()
+                        + " and in the jar): missing-instruction.txt",
+                "s.yaml: judges[2].model: judge 'j1' is listed twice",
+                "s.yaml: jury_rule: unknown value \"most\" (allowed: majority, unanimous, any)"),
+                e.problems().stream().map(ValidationProblem::toString).toList());
+        InvalidInputException noPlans = assertThrows(InvalidInputException.class, () -> RunSpec.parse(
+                "run_id: r1\nregistry: x.yaml\nmodels: [{model: a}]\njudges: [{model: j1}]\n", "s.yaml"));
+        assertEquals(List.of("s.yaml: judges: judges map free-text plans onto the options, but no model has task: free_text"),
+                noPlans.problems().stream().map(ValidationProblem::toString).toList());
+        InvalidInputException teams = assertThrows(InvalidInputException.class, () -> RunSpec.parse("""
+                run_id: r1
+                registry: x.yaml
+                task: free_text
+                teams: [{id: t, advisor: a, reviewers: [{role: Guardian, model: b}]}]
+                """, "s.yaml"));
+        assertTrue(teams.problems().get(0).toString().startsWith("s.yaml: teams: teams review graded options"), teams.problems().toString());
     }
 }

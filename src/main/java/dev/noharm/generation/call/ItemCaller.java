@@ -4,6 +4,7 @@ import dev.noharm.generation.Generation;
 import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.RunSpec;
 import dev.noharm.generation.TokenEstimator;
+import dev.noharm.generation.plan.JudgeItem;
 import dev.noharm.generation.plan.ReviewItem;
 import dev.noharm.generation.plan.WorkItem;
 import dev.noharm.generation.provider.CallFailure;
@@ -88,7 +89,8 @@ final class ItemCaller {
             long latencyMs, ChatResult result, CallFailure failure) {
         Generation.Work work = new Generation.Work(context.runId(), model.id(), item.workKey(), context.jobId(),
                 context.datasetVersion(), model.modelVersion(), model.modelName(), model.displayName(), model.provider().wireName(),
-                model.organization(), item.caseId(), item.sampleIndex(), item.promptVariant(), item.promptHash(), model.params().toJson());
+                model.organization(), item.caseId(), item.sampleIndex(), item.promptVariant(), item.promptHash(), model.params().toJson(),
+                item.task().wireName());
         Generation.Answer answer = result == null ? null : new Generation.Answer(result.text(), result.finishReason());
         Generation.Usage usage = Generation.Usage.NONE;
         if (result != null) {
@@ -107,6 +109,7 @@ final class ItemCaller {
             team = new Generation.TeamLineage(chain.teamId(), chain.stage(), chain.teamSize(), chain.condition(), chain.displayName(),
                     chain.providers(), chain.organizations(), chain.reviewedKey(), chain.latencyBeforeMs() + latencyMs);
         }
-        return new Generation(work, answer, usage, outcome, team);
+        Generation.JudgeLineage judge = item instanceof JudgeItem judgeItem ? new Generation.JudgeLineage(judgeItem.judgedWorkKey()) : null;
+        return new Generation(work, answer, usage, outcome, team, judge);
     }
 }

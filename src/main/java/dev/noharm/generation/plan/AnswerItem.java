@@ -3,12 +3,13 @@ package dev.noharm.generation.plan;
 import java.util.Map;
 
 /**
- * A model's own answer to a case (a solo model's call, and a team advisor's, which is the same work). The
+ * A model's own answer to a case, on the options task or the free-text task (a solo model's call, and a team
+ * advisor's, which is the same work). The
  * prompt depends only on the case and the prompt variant, so it travels once per (case, variant) in the
  * shared prompts rather than with every item.
  */
-public record AnswerItem(String workKey, String modelId, String caseId, int sampleIndex, String promptVariant, String promptHash)
-        implements WorkItem {
+public record AnswerItem(String workKey, String modelId, String caseId, int sampleIndex, String promptVariant, String promptHash,
+        dev.noharm.generation.Task task) implements WorkItem {
 
     @Override
     public String prompt(Map<String, String> sharedPrompts) {

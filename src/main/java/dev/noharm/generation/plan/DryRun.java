@@ -13,7 +13,8 @@ import java.util.function.Function;
  * priced with {@link TokenEstimator}, the bound each call reserves from the budget. A review whose input is
  * already stored is priced on its real prompt; one whose input is not yet answered, on the longest prompt
  * it could get (the reviewed answer is cut at {@code PromptBuilder.MAX_REVIEWED_CHARS}), so the total is
- * never below what the run's calls will reserve.
+ * never below what the run's calls will reserve. Judges are priced the same way: on the stored plan they judge,
+ * or on the longest plan they could be shown ({@code PromptBuilder.MAX_JUDGED_CHARS}).
  */
 public final class DryRun {
     private DryRun() {}
@@ -28,8 +29,10 @@ public final class DryRun {
      */
     public static List<Estimate> estimate(Planner planner, Set<String> finished, Function<Set<String>, Map<String, PriorAnswer>> answers) {
         Map<String, Line> lines = new LinkedHashMap<>();
-        Stage stage = planner.answers();
+        Stage answerStage = planner.answers();
+        Stage stage = answerStage;
         Map<String, String> shared = planner.sharedPrompts();
+        boolean judged = false;
         while (true) {
             for (WorkItem item : stage.items()) {
                 String label = item instanceof ReviewItem review ? reviewLabel(review.chain().teamId(), stage.number()) : stage.label();
@@ -41,14 +44,28 @@ public final class DryRun {
                     line.add(TokenEstimator.upperBound(planner.model(item.modelId()), item.prompt(shared).length()));
                 }
             }
-            for (ChainSlot slot : stage.blocked()) {
+            for (ChainSlot slot : stage.kind() == Stage.Kind.JUDGMENTS ? stage.blocked() : List.<ChainSlot>of()) {
+                var judge = planner.model(Planner.judgeOf(slot));
+                String label = stage.label();
+                Line line = lines.computeIfAbsent(judge.id() + "\u0000" + label, k -> new Line(judge.id(), label));
+                line.planned++;
+                line.add(TokenEstimator.upperBound(judge, planner.maxJudgePromptChars(slot.caseId())));
+            }
+            for (ChainSlot slot : stage.kind() == Stage.Kind.REVIEWS ? stage.blocked() : List.<ChainSlot>of()) {
                 Planner.BlockedReview blocked = planner.blockedReview(stage.number(), slot);
                 String label = reviewLabel(slot.teamId(), stage.number());
                 Line line = lines.computeIfAbsent(blocked.reviewer().id() + "\u0000" + label, k -> new Line(blocked.reviewer().id(), label));
                 line.planned++;
                 line.add(TokenEstimator.upperBound(blocked.reviewer(), blocked.maxPromptChars()));
             }
+            if (judged) {
+                break;
+            }
             var next = planner.reviews(stage, answers.apply(planner.reviewInputs(stage)));
+            if (next.isEmpty()) {
+                next = planner.judgments(answerStage, answers.apply(planner.judgeInputs(answerStage)));
+                judged = true;
+            }
             if (next.isEmpty()) {
                 break;
             }

@@ -4,6 +4,7 @@ import dev.noharm.benchmark.BenchmarkOption;
 import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.PromptBuilder;
 import dev.noharm.generation.RunSpec;
+import dev.noharm.generation.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,8 +32,8 @@ public final class Planner {
         this.models = Map.copyOf(models);
         this.inputs = inputs;
         for (String caseId : inputs.caseText().keySet()) {
-            for (String variant : spec.promptVariants()) {
-                prompts.put(AnswerItem.promptKey(caseId, variant),
+            for (PromptBuilder.Variant variant : spec.variants().values()) {
+                prompts.put(AnswerItem.promptKey(caseId, variant.name()),
                         PromptBuilder.prompt(variant, inputs.caseText().get(caseId), options(caseId)));
             }
         }
@@ -52,7 +53,7 @@ public final class Planner {
         Map<String, WorkItem> items = new LinkedHashMap<>();
         for (RunSpec.ModelRun run : spec.models()) {
             ModelSpec model = model(run.model());
-            forEachSlot(run.samples(), (caseId, sample, variant) -> {
+            forEachSlot(run.samples(), run.promptVariants(), (caseId, sample, variant) -> {
                 AnswerItem item = answer(model, caseId, sample, variant);
                 items.putIfAbsent(item.workKey(), item);
             });
@@ -60,7 +61,7 @@ public final class Planner {
         Map<ChainSlot, String> chainKeys = new LinkedHashMap<>();
         for (RunSpec.TeamRun team : spec.teams()) {
             ModelSpec advisor = model(team.advisor());
-            forEachSlot(team.samples(), (caseId, sample, variant) -> {
+            forEachSlot(team.samples(), spec.promptVariants(), (caseId, sample, variant) -> {
                 AnswerItem item = answer(advisor, caseId, sample, variant);
                 items.putIfAbsent(item.workKey(), item);
                 chainKeys.put(new ChainSlot(team.id(), caseId, sample, variant), item.workKey());
@@ -128,6 +129,65 @@ public final class Planner {
         return Optional.of(new Stage(Stage.Kind.REVIEWS, stage, items, chainKeys, blocked));
     }
 
+    /** The free-text answers of the answer stage, which the judges judge: their work keys. */
+    public Set<String> judgeInputs(Stage answers) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (WorkItem item : answers.items()) {
+            if (item instanceof AnswerItem answer && answer.task() == Task.FREE_TEXT) {
+                keys.add(answer.workKey());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The judging stage: one call per (free-text answer of {@code answers}, judge), or empty when the run has no
+     * judges or no free-text answers. An answer that is not in {@code plans} (its call failed or was never made)
+     * cannot be judged yet; it is counted in {@link Stage#blocked} once per judge.
+     */
+    public Optional<Stage> judgments(Stage answers, Map<String, PriorAnswer> plans) {
+        Set<String> judged = judgeInputs(answers);
+        if (spec.judges().isEmpty() || judged.isEmpty()) {
+            return Optional.empty();
+        }
+        List<WorkItem> items = new ArrayList<>();
+        List<ChainSlot> blocked = new ArrayList<>();
+        for (WorkItem item : answers.items()) {
+            if (!judged.contains(item.workKey())) {
+                continue;
+            }
+            PriorAnswer plan = plans.get(item.workKey());
+            for (String judgeId : spec.judges()) {
+                if (plan == null) {
+                    blocked.add(new ChainSlot(JUDGE_SLOT + judgeId, item.caseId(), item.sampleIndex(), item.promptVariant()));
+                    continue;
+                }
+                items.add(judge(model(judgeId), item, plan.responseText()));
+            }
+        }
+        return Optional.of(new Stage(Stage.Kind.JUDGMENTS, answers.number() + 1, items, Map.of(), blocked));
+    }
+
+    /** A judge's longest possible prompt on a case (the plan cut at its limit), to bound the cost of judging a plan not yet written. */
+    public int maxJudgePromptChars(String caseId) {
+        return PromptBuilder.judgePrompt(inputs.caseText().get(caseId), options(caseId), "x".repeat(PromptBuilder.MAX_JUDGED_CHARS + 1))
+                .length();
+    }
+
+    /** The judge of a blocked judging slot. */
+    public static String judgeOf(ChainSlot slot) {
+        return slot.teamId().substring(JUDGE_SLOT.length());
+    }
+
+    private static final String JUDGE_SLOT = "judge:";
+
+    private JudgeItem judge(ModelSpec judge, WorkItem answer, String plan) {
+        String prompt = PromptBuilder.judgePrompt(inputs.caseText().get(answer.caseId()), options(answer.caseId()), plan);
+        String promptHash = WorkKeys.promptHash(prompt);
+        return new JudgeItem(WorkKeys.judgment(inputs.datasetVersion(), judge, answer.workKey(), promptHash), judge.id(), answer.caseId(),
+                answer.sampleIndex(), answer.promptVariant(), promptHash, prompt, answer.workKey());
+    }
+
     /** The reviewer of a blocked slot at {@code stage}, and the longest prompt it could be sent there (for upper bounds). */
     public BlockedReview blockedReview(int stage, ChainSlot slot) {
         RunSpec.TeamRun team = spec.teams().stream().filter(t -> t.id().equals(slot.teamId())).findFirst().orElseThrow();
@@ -143,7 +203,7 @@ public final class Planner {
     private AnswerItem answer(ModelSpec model, String caseId, int sample, String variant) {
         String promptHash = WorkKeys.promptHash(prompts.get(AnswerItem.promptKey(caseId, variant)));
         return new AnswerItem(WorkKeys.answer(inputs.datasetVersion(), model, caseId, sample, variant, promptHash), model.id(),
-                caseId, sample, variant, promptHash);
+                caseId, sample, variant, promptHash, spec.variant(variant).task());
     }
 
     private List<RunSpec.TeamRun> teamsReaching(int stage) {
@@ -155,10 +215,10 @@ public final class Planner {
     }
 
     /** Every (case, sample, variant), in that nesting order: the order items are planned and reported in. */
-    private void forEachSlot(int samples, SlotAction action) {
+    private void forEachSlot(int samples, List<String> variants, SlotAction action) {
         for (String caseId : inputs.caseText().keySet()) {
             for (int sample = 1; sample <= samples; sample++) {
-                for (String variant : spec.promptVariants()) {
+                for (String variant : variants) {
                     action.accept(caseId, sample, variant);
                 }
             }

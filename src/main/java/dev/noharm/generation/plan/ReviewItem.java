@@ -17,6 +17,11 @@ public record ReviewItem(String workKey, String modelId, String caseId, int samp
             String organizations, String reviewedKey, long latencyBeforeMs) implements java.io.Serializable {}
 
     @Override
+    public dev.noharm.generation.Task task() {
+        return dev.noharm.generation.Task.OPTIONS;
+    }
+
+    @Override
     public String prompt(Map<String, String> sharedPrompts) {
         return prompt;
     }

@@ -8,10 +8,10 @@ import java.util.Set;
  * One stage of a run: its items, the chain slots its items fill (the keys the next review stage builds on)
  * and the slots it could not plan because the answer they review is missing.
  *
- * @param number 1 for the answer stage; 2 and 3 for team review stages
+ * @param number 1 for the answer stage; 2 and 3 for team review stages; the judging stage comes after all of them
  */
 public record Stage(Kind kind, int number, List<WorkItem> items, Map<ChainSlot, String> chainKeys, List<ChainSlot> blocked) {
-    public enum Kind { ANSWERS, REVIEWS }
+    public enum Kind { ANSWERS, REVIEWS, JUDGMENTS }
 
     public Stage {
         items = List.copyOf(items);
@@ -21,7 +21,11 @@ public record Stage(Kind kind, int number, List<WorkItem> items, Map<ChainSlot, 
 
     /** How progress lines and dry runs name the stage. */
     public String label() {
-        return kind == Kind.ANSWERS ? "models" : "team stage " + number;
+        return switch (kind) {
+            case ANSWERS -> "models";
+            case REVIEWS -> "team stage " + number;
+            case JUDGMENTS -> "judges";
+        };
     }
 
     /** The items whose keys are not finished yet, in plan order. */

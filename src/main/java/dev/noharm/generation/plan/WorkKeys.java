@@ -6,7 +6,9 @@ import dev.noharm.ids.Ids;
 /**
  * The recipes of work keys and prompt hashes: what makes two calls the same work. A key covers the dataset
  * version, the model and its version, every request parameter, the case, the sample, the prompt variant and
- * the prompt's exact text; a review's key also covers its team, its stage and the generation it reviews.
+ * the prompt's exact text (so the instruction's, a user's own included); a review's key also covers its team,
+ * its stage and the generation it reviews; a judgment's, the judge, its version and parameters, the judge
+ * prompt's text and the generation it judges.
  * Changing a recipe makes every stored generation look unpaid: {@code WorkKeysTest} pins them.
  */
 public final class WorkKeys {
@@ -27,6 +29,10 @@ public final class WorkKeys {
             String promptHash, String teamId, int stage, String reviewedKey) {
         return key(datasetVersion, reviewer.id(), reviewer.modelVersion(), reviewer.params().toJson(), caseId,
                 Integer.toString(sampleIndex), variant, promptHash, teamId, Integer.toString(stage), reviewedKey);
+    }
+
+    public static String judgment(String datasetVersion, ModelSpec judge, String judgedKey, String promptHash) {
+        return key(datasetVersion, judge.id(), judge.modelVersion(), judge.params().toJson(), "judge", judgedKey, promptHash);
     }
 
     private static String key(String... parts) {
