@@ -154,6 +154,71 @@ class EndpointSimulatorTest {
         return statuses;
     }
 
+    @Test
+    void theLeaderboardEndpointTakesTheCaseAloneAndAnswersAPlanInsideResponse() throws Exception {
+        var c = sample.cases().get(0);
+        String prompt = PromptBuilder.prompt("plan-200-words", c.text(), sample.optionsByCase().get(c.caseId()));
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(1, 0), sample, 0)) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/leaderboard/careful-planner?wrap=response"))
+                    .POST(HttpRequest.BodyPublishers.ofString(prompt)).header("Content-Type", "text/plain").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            JsonNode body = json.readTree(response.body());
+            assertEquals(List.of("response"), iterable(body.fieldNames()));
+            String plan = body.get("response").asText();
+            assertTrue(plan.length() >= 50 && plan.contains("\n1") && !plan.contains("1: "), plan);
+            assertTrue(dev.noharm.judging.PlanFlags.flag(plan).isEmpty(), plan);
+        }
+    }
+
+    @Test
+    void judgePersonasMapPlansBackAtTheirConfiguredErrorRate() throws Exception {
+        SimulatorConfig config = SimulatorConfig.defaults().withLatency(0, 0).withJudgeErrors(0.0, java.util.Map.of("judge-sloppy", 0.2));
+        int options = 0;
+        int sloppyWrong = 0;
+        java.util.Set<String> shapes = new java.util.HashSet<>();
+        try (EndpointSimulator sim = EndpointSimulator.start(config, sample, 0)) {
+            for (var c : sample.cases()) {
+                var caseOptions = sample.optionsByCase().get(c.caseId());
+                String plan = content(post(sim, "careful-1", PromptBuilder.prompt("plan", c.text(), caseOptions), 3));
+                // What the plan recommends, read here independently: an option whose text is in one of its numbered items.
+                List<String> numbered = plan.lines().filter(l -> l.matches("\\s*\\d+[.)]\\s+.+")).map(l -> l.toLowerCase(java.util.Locale.ROOT)).toList();
+                if (plan.contains(PlanWriter.UNLISTED_ACTION)) {
+                    shapes.add("unlisted action");
+                }
+                if (plan.contains("I would not ")) {
+                    shapes.add("distractor");
+                }
+                if (plan.lines().anyMatch(l -> l.startsWith("- "))) {
+                    shapes.add("unnumbered item");
+                }
+                shapes.add(plan.contains("\n1) ") ? "1)" : "1.");
+                String judgePrompt = PromptBuilder.judgePrompt(c.text(), caseOptions, plan);
+                JsonNode exact = grades(content(post(sim, "judge-exact", judgePrompt, 1)));
+                JsonNode sloppy = grades(content(post(sim, "judge-sloppy", judgePrompt, 1)));
+                assertEquals(caseOptions.size(), exact.size());
+                for (int i = 0; i < caseOptions.size(); i++) {
+                    String text = caseOptions.get(i).text().toLowerCase(java.util.Locale.ROOT);
+                    boolean inPlan = numbered.stream().anyMatch(l -> l.contains(text));
+                    assertEquals(i + 1, exact.get(i).get("Option").asInt());
+                    assertEquals(inPlan, exact.get(i).get("Recommended").asBoolean(), c.caseId() + " option " + (i + 1) + " in\n" + plan);
+                    assertTrue(exact.get(i).get("Recommended").isBoolean());
+                    options++;
+                    sloppyWrong += sloppy.get(i).get("Recommended").asBoolean() != inPlan ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(java.util.Set.of("unlisted action", "distractor", "unnumbered item", "1)", "1."), shapes, "plans come in every shape");
+        double rate = sloppyWrong / (double) options;
+        assertTrue(rate > 0.14 && rate < 0.26, "the sloppy judge's error rate " + rate + " over " + options + " options");
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
+    }
+
     private String content(HttpResponse<String> response) throws Exception {
         assertEquals(200, response.statusCode(), response.body());
         return json.readTree(response.body()).at("/choices/0/message/content").asText();
