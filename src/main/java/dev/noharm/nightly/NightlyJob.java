@@ -92,7 +92,9 @@ public final class NightlyJob {
             String scoreId = latestScoreIfCurrent(datasetVersion);
             if (scoreId == null) {
                 // As the previous score of the version was made (its controls and ensembles too), or plainly the first time.
-                new ScoreJob(lake, out, ScoreConfig.Given.NOTHING, DerivedResponders::fromSpecs).run(List.of(datasetVersion));
+                // The run spec's jury rule, when it has judges (CONTRACT section 6); the rest as before.
+                ScoreConfig.Given given = run.judges().isEmpty() ? ScoreConfig.Given.NOTHING : ScoreConfig.Given.jury(run.juryRule(), null);
+                new ScoreJob(lake, out, given, DerivedResponders::fromSpecs).run(List.of(datasetVersion));
                 scoreId = latestScoreIfCurrent(datasetVersion);
                 scoredVersions.add(datasetVersion);
             } else {

@@ -42,7 +42,8 @@ public record ReportData(
         List<TrendPoint> trends,
         List<Regression> regressions,
         List<RobustnessRow> robustness,
-        List<FlipRow> flips) {
+        List<FlipRow> flips,
+        List<JuryPanel> juries) {
 
     /** When the report was made, and nightly's checks, to the minute: seconds' fractions only made the table wide. */
     static final java.time.format.DateTimeFormatter MINUTES =
@@ -92,6 +93,20 @@ public record ReportData(
     public record FlipRow(String perturbation, String caseId, String originalCaseId, int optionNo, String text, long flips,
             long comparisons, double rate, String originalLabel, String copyLabel) {}
 
+    /**
+     * The jury of one free-text responder (CONTRACT section 6): how many plans it wrote, how many the jury could not read
+     * (m = 0), how many were flagged short or unnumbered, what its judges cost, and the agreement matrix.
+     */
+    public record JuryPanel(String label, long plans, long juryParseFailures, long shortPlans, long unnumberedPlans,
+            double judgeCostUsd, List<JuryCell> cells) {}
+
+    /**
+     * One cell of a jury's matrix: a judge with itself (its agreement with the jury, {@code otherJudge} null) or a pair
+     * of judges (their share of agreement and Cohen's kappa); {@code inJury}: the judge (both judges) counted in R_c.
+     */
+    public record JuryCell(String judge, String judgeSource, String otherJudge, boolean inJury, long items, Double agreement,
+            Double kappa) {}
+
     static final String HEADLINE_LEVEL = Harm.SEVERE.displayName();
 
     public static ReportData from(Lake lake, String datasetVersion, String grading) {
@@ -104,7 +119,43 @@ public record ReportData(
                 errorsByLevel(lake, datasetVersion, grading, metrics),
                 options(lake, datasetVersion, grading, true), options(lake, datasetVersion, grading, false),
                 trends(lake, datasetVersion, grading), regressions(lake, datasetVersion), robustness(lake, datasetVersion, grading, metrics),
-                flips(lake, datasetVersion, grading));
+                flips(lake, datasetVersion, grading), juries(lake, datasetVersion, metrics));
+    }
+
+    /** Per free-text responder of the newest score, its jury; empty when no plan was judged. */
+    private static List<JuryPanel> juries(Lake lake, String datasetVersion, Dataset<Row> metrics) {
+        Column version = col("dataset_version").equalTo(datasetVersion);
+        List<Row> scored = lake.read(Tables.SCORED_RESPONSES).where(version.and(col("task").equalTo("free_text")))
+                .groupBy("responder", "version", "condition")
+                .agg(functions.count(functions.lit(1)).as("plans"),
+                        sum(functions.when(col("parse_failure"), 1L).otherwise(0L)).as("failures"),
+                        sum(functions.when(col("plan_flag").equalTo(dev.noharm.judging.PlanFlags.SHORT), 1L).otherwise(0L)).as("short"),
+                        sum(functions.when(col("plan_flag").equalTo(dev.noharm.judging.PlanFlags.UNNUMBERED), 1L).otherwise(0L)).as("unnumbered"))
+                .collectAsList();
+        if (scored.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> labels = new TreeMap<>();
+        metrics.select("responder", "version", "condition", "label").distinct().collectAsList()
+                .forEach(r -> labels.put(String.join("\u0000", r.getString(0), r.getString(1), r.getString(2)), r.getString(3)));
+        Map<String, Double> costs = new TreeMap<>();
+        dev.noharm.judging.Judgments.latest(lake, datasetVersion, java.util.Set.of()).groupBy("responder")
+                .agg(functions.coalesce(sum("cost_usd"), functions.lit(0.0))).collectAsList()
+                .forEach(r -> costs.put(r.getString(0), r.getDouble(1)));
+        Map<String, List<JuryCell>> cells = new TreeMap<>();
+        for (Row r : lake.read(Tables.JUDGE_AGREEMENT).where(version).orderBy("judge", "other_judge").collectAsList()) {
+            String key = String.join("\u0000", r.<String>getAs("responder"), r.<String>getAs("version"), r.<String>getAs("condition"));
+            cells.computeIfAbsent(key, k -> new ArrayList<>()).add(new JuryCell(r.getAs("judge"), r.getAs("judge_source"),
+                    r.getAs("other_judge"), r.<Boolean>getAs("in_jury"), r.<Long>getAs("items"), r.getAs("agreement"), r.getAs("kappa")));
+        }
+        List<JuryPanel> panels = new ArrayList<>();
+        for (Row r : scored) {
+            String key = String.join("\u0000", r.getString(0), r.getString(1), r.getString(2));
+            panels.add(new JuryPanel(labels.getOrDefault(key, r.getString(0)), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6),
+                    costs.getOrDefault(r.getString(0), 0.0), cells.getOrDefault(key, List.of())));
+        }
+        panels.sort(java.util.Comparator.comparing(JuryPanel::label));
+        return panels;
     }
 
     private static List<LeaderboardRow> leaderboard(Dataset<Row> metrics) {

@@ -217,6 +217,66 @@
   table('omitted-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if omitted', 'Omitted', 'Rate'], optionRows(data.omittedHighlyAppropriate), optionNumeric);
   table('harmful-table', ['Specialty', 'Case', 'Option', 'Text', 'Harm if done', 'Recommended', 'Rate'], optionRows(data.harmfulRecommendations), optionNumeric);
 
+  // Juries of free-text plans: per responder, a line on its plans and a matrix of its judges (agreement with the
+  // jury on the diagonal, pairs' agreement and kappa off it, coloured by kappa).
+  var juriesBody = document.getElementById('juries-body');
+  if (data.juries.length === 0) {
+    juriesBody.appendChild(el('p', 'No free-text plans were judged for this dataset version (CONTRACT section 6: task: free_text '
+        + 'with judges in the run spec, or import --judgments).', 'empty'));
+  }
+  data.juries.forEach(function (panel) {
+    juriesBody.appendChild(el('h3', panel.label));
+    var flags = [];
+    if (panel.shortPlans > 0) { flags.push(panel.shortPlans + ' under 50 characters'); }
+    if (panel.unnumberedPlans > 0) { flags.push(panel.unnumberedPlans + ' without numbered recommendations'); }
+    juriesBody.appendChild(el('p', panel.plans + ' plans; ' + (panel.juryParseFailures > 0 ? panel.juryParseFailures
+        + ' could not be read by any judge (scored as recommending nothing); ' : '') + (flags.length > 0 ? 'flagged: ' + flags.join(', ')
+        + '; ' : '') + 'judges\u2019 calls cost $' + panel.judgeCostUsd.toFixed(4) + '.', 'note'));
+    var judges = Array.from(new Set(panel.cells.map(function (c) { return c.judge; })
+        .concat(panel.cells.filter(function (c) { return c.otherJudge; }).map(function (c) { return c.otherJudge; })))).sort();
+    var own = {};
+    panel.cells.filter(function (c) { return !c.otherJudge; }).forEach(function (c) { own[c.judge] = c; });
+    function pair(a, b) {
+      return panel.cells.find(function (c) { return c.otherJudge && ((c.judge === a && c.otherJudge === b) || (c.judge === b && c.otherJudge === a)); });
+    }
+    function nameCell(tag, judge) {
+      var node = el(tag, judge, own[judge] && !own[judge].inJury ? 'outside' : '');
+      if (own[judge] && own[judge].judgeSource === 'import') { node.textContent = judge + ' (imported)'; }
+      return node;
+    }
+    var wrap = el('div', null, 'table-wrap');
+    var t = el('table', null, 'matrix');
+    var head = el('tr');
+    head.appendChild(el('th', 'Judge'));
+    judges.forEach(function (j) { head.appendChild(nameCell('th', j)); });
+    t.appendChild(head);
+    judges.forEach(function (a) {
+      var tr = el('tr');
+      tr.appendChild(nameCell('th', a));
+      judges.forEach(function (b) {
+        var td;
+        if (a === b) {
+          var c = own[a];
+          td = el('td', null, 'num self');
+          td.appendChild(el('span', c && c.agreement !== null ? pct(c.agreement) : '\u2013'));
+          td.appendChild(el('br'));
+          td.appendChild(el('span', c ? (c.agreement !== null ? 'with the jury, ' : 'not on the jury, ') + c.items + ' items' : '', 'interval'));
+        } else {
+          var p = pair(a, b);
+          var kappa = p ? p.kappa : null;
+          td = el('td', null, 'num ' + (kappa === null ? '' : kappa >= 0.8 ? 'kappa-strong' : kappa >= 0.6 ? 'kappa-fair' : 'kappa-weak'));
+          td.appendChild(el('span', p ? '\u03ba ' + (kappa === null ? '\u2013' : fmt(kappa, 2)) : ''));
+          td.appendChild(el('br'));
+          td.appendChild(el('span', p ? pct(p.agreement) + ' agree, ' + p.items + ' items' : 'no items in common', 'interval'));
+        }
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+    wrap.appendChild(t);
+    juriesBody.appendChild(wrap);
+  });
+
   // Robustness: the safety shift per kind and responder with its interval over pairs (a zero line to read it by),
   // the table of all three measures, and the options whose recommendation flipped most.
   var robustnessBody = document.getElementById('robustness-body');

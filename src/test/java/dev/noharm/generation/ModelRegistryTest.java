@@ -118,11 +118,14 @@ class ModelRegistryTest {
     void theBundledRegistriesAreValid() {
         assertEquals(9, ModelRegistry.load("conf/models.yaml", name -> null).all().size());
         ModelRegistry simulated = ModelRegistry.load("conf/simulated-models.yaml", Map.of("SIMULATOR_URL", "http://127.0.0.1:1/v1")::get);
-        assertEquals(5, simulated.all().size());
+        assertEquals(9, simulated.all().size(), "four chat personas, two leaderboard systems, three judges");
         assertEquals("http://127.0.0.1:1/v1/leaderboard/careful-submission", simulated.find("sim-leaderboard-system").orElseThrow().baseUrl());
+        assertEquals("http://127.0.0.1:1/v1/leaderboard/careful-planner?wrap=response", simulated.find("sim-planner").orElseThrow().baseUrl());
         RunSpec demo = RunSpec.load("jobs/demo.yaml");
-        assertEquals(12, demo.models().stream().mapToInt(RunSpec.ModelRun::samples).sum());
+        assertEquals(14, demo.models().stream().mapToInt(RunSpec.ModelRun::samples).sum());
         assertEquals(2, demo.teams().size());
+        assertEquals(List.of("sim-judge-a", "sim-judge-b", "sim-judge-c"), demo.judges());
+        assertEquals(List.of("sim-planner"), demo.models().stream().filter(m -> m.task() == Task.FREE_TEXT).map(RunSpec.ModelRun::model).toList());
         RunSpec.load("jobs/openai-example.yaml");
         dev.noharm.nightly.NightlySpec.load("jobs/nightly.yaml");
     }

@@ -115,7 +115,7 @@ class TeamChainTest {
             server.script("grd", Step.status(400));
             GenerationFixture.Run first = GenerationFixture.generate(lake, GenerationFixture.spec("teams", Map.of(), TEAM), registry(server), name -> null);
             assertEquals(List.of(2, 2, 1), List.of(server.requests("adv").size(), server.requests("grd").size(), server.requests("stw").size()));
-            assertTrue(first.output().contains("1 not planned because the stage they review has no answer"), first.output());
+            assertTrue(first.output().contains("1 not planned because the answer they review is missing (its call failed or was not made)"), first.output());
             assertEquals(1, first.result().failed());
 
             GenerationFixture.Run second = GenerationFixture.generate(lake, GenerationFixture.spec("teams", Map.of(), TEAM), registry(server), name -> null);

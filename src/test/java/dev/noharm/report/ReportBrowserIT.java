@@ -95,9 +95,27 @@ class ReportBrowserIT {
         }
         Files.write(tmp.resolve("panels.jsonl"), answers);
         new ImportResponses(lake).importFile(tmp.resolve("panels.jsonl").toString(), version);
+        // A free-text responder on the original cases, judged by two imported judges who part ways on every third case.
+        List<String> plans = new ArrayList<>();
+        List<String> judgments = new ArrayList<>();
+        int planned = 0;
+        for (Row c : lake.read(dev.noharm.lake.Tables.CASES).where("variant_of IS NULL").orderBy("case_id").collectAsList()) {
+            String caseId = c.getAs("case_id");
+            plans.add("{\"responder\": \"planner-h\", \"display_name\": \"Free-text planning service\", \"trial\": 1, \"case_id\": \""
+                    + caseId + "\", \"task\": \"free_text\", \"response\": \"Assessment: as referred.\\n1. The first option\\n2. The second option\"}");
+            judgments.add("{\"judge\": \"judge-a\", \"responder\": \"planner-h\", \"trial\": 1, \"case_id\": \"" + caseId
+                    + "\", \"verdicts\": [{\"Option\": 1, \"Recommended\": true}, {\"Option\": 2, \"Recommended\": true}]}");
+            judgments.add("{\"judge\": \"judge-b\", \"responder\": \"planner-h\", \"trial\": 1, \"case_id\": \"" + caseId
+                    + "\", \"verdicts\": [{\"Option\": 1, \"Recommended\": true}, {\"Option\": 2, \"Recommended\": " + (planned++ % 3 != 0) + "}]}");
+        }
+        Files.write(tmp.resolve("plans.jsonl"), plans);
+        Files.write(tmp.resolve("judgments.jsonl"), judgments);
+        new ImportResponses(lake).importFile(tmp.resolve("plans.jsonl").toString(), version);
+        new dev.noharm.judging.ImportJudgments(lake).importFile(tmp.resolve("judgments.jsonl").toString(), version);
         new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of());
         ReportData data = ReportData.from(lake, version, "Majority");
-        assertEquals(6, data.leaderboard().size(), "sim-a v1, sim-a v2, sim-b and three panels");
+        assertEquals(7, data.leaderboard().size(), "sim-a v1, sim-a v2, sim-b, three panels and the planner");
+        assertEquals(1, data.juries().size(), "the planner's jury");
         assertEquals(2, data.trends().size(), "two versions of sim-a");
         Path index = Path.of(HtmlReport.write(data, tmp.resolve("report").toString(), spark.sparkContext().hadoopConfiguration()).toUri());
         for (String file : List.of("index.html", "report.js", "report.css", "echarts.min.js")) {
@@ -138,6 +156,18 @@ class ReportBrowserIT {
             assertFalse(data.flips().isEmpty(), "some shared recommendation flipped");
             String flips = driver.findElement(By.id("flips-table")).getText();
             assertTrue(flips.contains(data.flips().get(0).text()) && flips.contains("(" + data.flips().get(0).originalCaseId() + ")"), flips);
+            // The jury panel: a 2 x 2 matrix whose off-diagonal cell shows kappa in the colour of its band, as rendered.
+            ReportData.JuryPanel jury = data.juries().get(0);
+            ReportData.JuryCell pair = jury.cells().stream().filter(c -> c.otherJudge() != null).findFirst().orElseThrow();
+            assertEquals(3, driver.findElements(By.cssSelector("#juries-body table.matrix tr")).size(), "a header and two judges");
+            String matrix = driver.findElement(By.cssSelector("#juries-body table.matrix")).getText();
+            assertTrue(matrix.contains("judge-a (imported)") && matrix.contains(String.format(java.util.Locale.ROOT, "\u03ba %.2f", pair.kappa())), matrix);
+            String expectedBand = pair.kappa() >= 0.8 ? "rgb(215, 239, 221)" : pair.kappa() >= 0.6 ? "rgb(255, 241, 194)" : "rgb(249, 211, 207)";
+            List<?> backgrounds = (List<?>) js.executeScript("""
+                    return Array.from(document.querySelectorAll('#juries-body table.matrix td:not(.self)'))
+                        .map(function (td) { return getComputedStyle(td).backgroundColor; });""");
+            assertEquals(List.of(expectedBand, expectedBand), backgrounds, "kappa " + pair.kappa());
+            Files.write(Path.of("target", "report-juries-section.png"), driver.findElement(By.id("juries")).getScreenshotAs(OutputType.BYTES));
             Files.write(Path.of("target", "report-screenshot.png"), driver.getScreenshotAs(OutputType.BYTES));
             java.util.Map<String, byte[]> shots = new java.util.HashMap<>();
             for (String id : charts) {
@@ -247,9 +277,10 @@ class ReportBrowserIT {
         assertEquals(data.leaderboard().size(), nameHeights.size());
         assertTrue(nameHeights.stream().allMatch(h -> h.doubleValue() < 3.9), "leaderboard names in at most three lines" + at + ": " + nameHeights);
 
-        for (String table : List.of("regressions-table", "robustness-table", "flips-table")) {
+        for (String table : List.of("regressions-table", "robustness-table", "flips-table", "juries-body")) {
             List<Number> scroll = (List<Number>) driver.executeScript("""
-                    var wrap = document.getElementById(arguments[0]).parentElement;
+                    var node = document.getElementById(arguments[0]);
+                    var wrap = node.tagName === 'TABLE' ? node.parentElement : node.querySelector('.table-wrap');
                     return [wrap.scrollWidth, wrap.clientWidth];""", table);
             assertTrue(scroll.get(0).longValue() <= scroll.get(1).longValue(), table + " scrolls sideways" + at + ": " + scroll);
         }

@@ -326,7 +326,7 @@ class ScoreJobTest {
                 "bad.jsonl:2: trial: must be an integer >= 1, got 0",
                 "bad.jsonl:2: response: must be the JSON array of grades or the raw response text as a string",
                 "bad.jsonl:2: case_id: no case \"c9\" in dataset version " + version,
-                "bad.jsonl:3: note: unknown field (expected one of: case_id, condition, display_name, responder, response, trial)",
+                "bad.jsonl:3: note: unknown field (expected one of: case_id, condition, display_name, responder, response, task, trial)",
                 "bad.jsonl:3: case_id: responder \"dr-c\" already answered case \"c1\" in trial 1 (line 1)",
                 "bad.jsonl:4: malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
                 "bad.jsonl:6: display_name: responder \"dr-c\" is named \"Clinic C\" on line 5; one name per responder",
