@@ -5,14 +5,15 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
 import dev.noharm.scoring.ParsedResponse;
+import dev.noharm.scoring.ResponseParsing;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -38,51 +39,31 @@ public final class JuryVerdicts {
         Dataset<Row> joined = answers.join(votes, scala.jdk.javaapi.CollectionConverters.asScala(List.of("responder", "trial", "case_id"))
                 .toSeq(), "left");
         StructType in = answers.schema();
-        StructType out = in
-                .add(DataTypes.createStructField("parse_failure", DataTypes.BooleanType, false))
-                .add(DataTypes.createStructField("invalid_entries", DataTypes.IntegerType, false))
-                .add(DataTypes.createStructField("conflicting", DataTypes.BooleanType, false))
-                .add(DataTypes.createStructField("recommended_options", DataTypes.createArrayType(DataTypes.IntegerType, false), false))
+        StructType out = ResponseParsing.withParseColumns(in)
                 .add(DataTypes.createStructField("judges", DataTypes.IntegerType, false))
                 .add(DataTypes.createStructField("plan_flag", DataTypes.StringType, true));
-        String[] names = in.fieldNames();
-        MapPartitionsFunction<Row, Row> decide = rows -> new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
+        // The answer's own columns in its order (the join put its keys first), then the verdict's.
+        Dataset<Row> ordered = joined.select(Stream.concat(Stream.of(in.fieldNames()), Stream.of("jury_votes")).map(name -> col(name))
+                .toArray(Column[]::new));
+        int width = in.fields().length;
+        int textIndex = in.fieldIndex("response_text");
+        int countIndex = in.fieldIndex("option_count");
+        MapFunction<Row, Row> decide = row -> {
+            List<ParsedResponse> judges = new ArrayList<>();
+            if (!row.isNullAt(width)) {
+                for (Row vote : row.<Row>getList(width)) {
+                    List<Integer> recommended = vote.getList(3);
+                    judges.add(new ParsedResponse(vote.getBoolean(0), recommended.stream().mapToInt(Integer::intValue).sorted().toArray(),
+                            vote.getInt(1), vote.getBoolean(2)));
+                }
             }
-
-            @Override
-            public Row next() {
-                Row row = rows.next();
-                List<ParsedResponse> judges = new ArrayList<>();
-                int votesIndex = row.fieldIndex("jury_votes");
-                if (!row.isNullAt(votesIndex)) {
-                    for (Row vote : row.<Row>getList(votesIndex)) {
-                        List<Integer> recommended = vote.getList(3);
-                        judges.add(new ParsedResponse(vote.getBoolean(0), recommended.stream().mapToInt(Integer::intValue).sorted().toArray(),
-                                vote.getInt(1), vote.getBoolean(2)));
-                    }
-                }
-                ParsedResponse verdict = Jury.verdict(judges, row.getInt(row.fieldIndex("option_count")), rule);
-                Object[] values = new Object[names.length + 6];
-                for (int i = 0; i < names.length; i++) {
-                    values[i] = row.get(row.fieldIndex(names[i]));
-                }
-                values[names.length] = verdict.parseFailure();
-                values[names.length + 1] = verdict.invalidEntries();
-                values[names.length + 2] = verdict.conflicting();
-                List<Integer> recommended = new ArrayList<>();
-                for (int option : verdict.recommended()) {
-                    recommended.add(option);
-                }
-                values[names.length + 3] = scala.jdk.javaapi.CollectionConverters.asScala(recommended).toSeq();
-                values[names.length + 4] = (int) judges.stream().filter(j -> !j.parseFailure()).count();
-                int textIndex = row.fieldIndex("response_text");
-                values[names.length + 5] = PlanFlags.flag(row.isNullAt(textIndex) ? null : row.getString(textIndex)).orElse(null);
-                return RowFactory.create(values);
-            }
+            ParsedResponse verdict = Jury.verdict(judges, row.getInt(countIndex), rule);
+            Object[] parsed = ResponseParsing.values(verdict);
+            Object[] values = java.util.Arrays.copyOf(parsed, parsed.length + 2);
+            values[parsed.length] = (int) judges.stream().filter(j -> !j.parseFailure()).count();
+            values[parsed.length + 1] = PlanFlags.flag(row.isNullAt(textIndex) ? null : row.getString(textIndex)).orElse(null);
+            return ResponseParsing.appended(row, width, values);
         };
-        return joined.mapPartitions(decide, Encoders.row(out));
+        return ordered.map(decide, Encoders.row(out));
     }
 }

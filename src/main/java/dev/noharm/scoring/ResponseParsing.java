@@ -1,9 +1,8 @@
 package dev.noharm.scoring;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -38,39 +37,39 @@ public final class ResponseParsing {
      */
     public static Dataset<Row> parse(Dataset<Row> responses, Kind kind, String textColumn) {
         StructType in = responses.schema();
-        StructType out = in
+        int textIndex = in.fieldIndex(textColumn);
+        int countIndex = in.fieldIndex("option_count");
+        MapFunction<Row, Row> parseOne = row -> appended(row, row.length(),
+                values(kind.parse(row.isNullAt(textIndex) ? null : row.getString(textIndex), row.getInt(countIndex))));
+        return responses.map(parseOne, Encoders.row(withParseColumns(in)));
+    }
+
+    /** {@code schema} with the four parse columns after its own. */
+    public static StructType withParseColumns(StructType schema) {
+        return schema
                 .add(DataTypes.createStructField("parse_failure", DataTypes.BooleanType, false))
                 .add(DataTypes.createStructField("invalid_entries", DataTypes.IntegerType, false))
                 .add(DataTypes.createStructField("conflicting", DataTypes.BooleanType, false))
                 .add(DataTypes.createStructField("recommended_options", DataTypes.createArrayType(DataTypes.IntegerType, false), false));
-        int textIndex = in.fieldIndex(textColumn);
-        int countIndex = in.fieldIndex("option_count");
-        int width = in.fields().length;
-        MapPartitionsFunction<Row, Row> parseAll = rows -> new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
+    }
 
-            @Override
-            public Row next() {
-                Row row = rows.next();
-                ParsedResponse parsed = kind.parse(row.isNullAt(textIndex) ? null : row.getString(textIndex), row.getInt(countIndex));
-                Object[] values = new Object[width + 4];
-                for (int i = 0; i < width; i++) {
-                    values[i] = row.get(i);
-                }
-                values[width] = parsed.parseFailure();
-                values[width + 1] = parsed.invalidEntries();
-                values[width + 2] = parsed.conflicting();
-                List<Integer> recommended = new ArrayList<>(parsed.recommended().length);
-                for (int option : parsed.recommended()) {
-                    recommended.add(option);
-                }
-                values[width + 3] = scala.jdk.javaapi.CollectionConverters.asScala(recommended).toSeq();
-                return RowFactory.create(values);
-            }
-        };
-        return responses.mapPartitions(parseAll, Encoders.row(out));
+    /** The parse columns' values of {@code parsed}, in {@link #withParseColumns} order, as Spark rows hold them. */
+    public static Object[] values(ParsedResponse parsed) {
+        List<Integer> recommended = new ArrayList<>(parsed.recommended().length);
+        for (int option : parsed.recommended()) {
+            recommended.add(option);
+        }
+        return new Object[] {parsed.parseFailure(), parsed.invalidEntries(), parsed.conflicting(),
+            scala.jdk.javaapi.CollectionConverters.asScala(recommended).toSeq()};
+    }
+
+    /** The first {@code keep} values of {@code row}, then {@code more}. */
+    public static Row appended(Row row, int keep, Object... more) {
+        Object[] values = new Object[keep + more.length];
+        for (int i = 0; i < keep; i++) {
+            values[i] = row.get(i);
+        }
+        System.arraycopy(more, 0, values, keep, more.length);
+        return RowFactory.create(values);
     }
 }

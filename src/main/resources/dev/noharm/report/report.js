@@ -231,7 +231,8 @@
     if (panel.unnumberedPlans > 0) { flags.push(panel.unnumberedPlans + ' without numbered recommendations'); }
     juriesBody.appendChild(el('p', panel.plans + ' plans; ' + (panel.juryParseFailures > 0 ? panel.juryParseFailures
         + ' could not be read by any judge (scored as recommending nothing); ' : '') + (flags.length > 0 ? 'flagged: ' + flags.join(', ')
-        + '; ' : '') + 'judges\u2019 calls cost $' + panel.judgeCostUsd.toFixed(4) + '.', 'note'));
+        + '; ' : '') + (panel.cells.some(function (c) { return c.judgeSource === 'llm'; })
+        ? 'the LLM judges\u2019 calls cost $' + panel.judgeCostUsd.toFixed(4) + '.' : 'judged by imported judgments only.'), 'note'));
     var judges = Array.from(new Set(panel.cells.map(function (c) { return c.judge; })
         .concat(panel.cells.filter(function (c) { return c.otherJudge; }).map(function (c) { return c.otherJudge; })))).sort();
     var own = {};
