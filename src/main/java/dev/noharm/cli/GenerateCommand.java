@@ -74,18 +74,22 @@ final class GenerateCommand extends LakeCommand {
 
     private static void printEstimate(RunSpec spec, List<DryRun.Estimate> estimates, PrintWriter out) {
         out.printf("generate --dry-run: run %s; nothing is called. Tokens and cost are upper bounds: prompt characters / 2 as input"
-                + " and max_output_tokens as output per call, as the budget reserves them.%n", spec.runId());
-        String format = "%-22s %-44s %8s %8s %8s %13s %13s %11s%n";
-        out.printf(Locale.ROOT, format, "model", "stage", "planned", "done", "to call", "input tokens", "max output", "max cost $");
+                + " and max_output_tokens as output per call, as the budget reserves them; real-time, and through the providers'"
+                + " batch APIs at the registry's batch prices (half unless it says otherwise).%n", spec.runId());
+        String format = "%-22s %-44s %8s %8s %8s %13s %13s %11s %11s%n";
+        out.printf(Locale.ROOT, format, "model", "stage", "planned", "done", "to call", "input tokens", "max output", "max cost $",
+                "batch $");
         long calls = 0;
         double cost = 0;
+        double batchCost = 0;
         for (DryRun.Estimate e : estimates) {
             out.printf(Locale.ROOT, format, e.model(), e.stage(), e.planned(), e.alreadyDone(), e.toCall(), e.inputTokens(),
-                    e.maxOutputTokens(), String.format(Locale.ROOT, "%.4f", e.maxCostUsd()));
+                    e.maxOutputTokens(), String.format(Locale.ROOT, "%.4f", e.maxCostUsd()), String.format(Locale.ROOT, "%.4f", e.maxBatchCostUsd()));
             calls += e.toCall();
             cost += e.maxCostUsd();
+            batchCost += e.maxBatchCostUsd();
         }
-        out.printf(Locale.ROOT, "generate --dry-run: %d calls, at most $%.4f%n", calls, cost);
+        out.printf(Locale.ROOT, "generate --dry-run: %d calls, at most $%.4f (at most $%.4f through batch APIs)%n", calls, cost, batchCost);
         out.flush();
     }
 }

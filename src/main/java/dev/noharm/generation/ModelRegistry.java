@@ -30,7 +30,8 @@ public final class ModelRegistry {
     private static final Set<String> PARAM_FIELDS =
             Set.of("temperature", "max_output_tokens", "seed", "response_format", "timeout_seconds");
     private static final Set<String> LIMIT_FIELDS = Set.of("requests_per_minute", "tokens_per_minute", "max_concurrent");
-    private static final Set<String> PRICE_FIELDS = Set.of("input_per_million", "output_per_million");
+    private static final Set<String> PRICE_FIELDS = Set.of("input_per_million", "output_per_million", "batch_input_per_million",
+            "batch_output_per_million");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z0-9_.]+)}");
 
@@ -140,6 +141,9 @@ public final class ModelRegistry {
         c.rejectUnknownFields(PRICE_FIELDS);
         double inputPrice = c.optionalNonNegativeNumber("input_per_million", 0.0);
         double outputPrice = c.optionalNonNegativeNumber("output_per_million", 0.0);
+        // The providers' batch APIs sell the same calls at half price unless the registry says otherwise.
+        double batchInputPrice = c.optionalNonNegativeNumber("batch_input_per_million", inputPrice / 2);
+        double batchOutputPrice = c.optionalNonNegativeNumber("batch_output_per_million", outputPrice / 2);
 
         JsonLinesFields a = f.child("aws");
         a.rejectUnknownFields(AWS_FIELDS);
@@ -157,7 +161,7 @@ public final class ModelRegistry {
                 baseUrl.orElse(null),
                 new ModelSpec.RequestParams(temperature, maxOutputTokens, seed, responseFormat, timeoutSeconds),
                 new ModelSpec.Limits(rpm, tpm == null ? 0 : tpm.longValue(), maxConcurrent),
-                new ModelSpec.Price(inputPrice, outputPrice),
+                new ModelSpec.Price(inputPrice, outputPrice, batchInputPrice, batchOutputPrice),
                 apiKey.orElse(null),
                 region.isEmpty() && profile.isEmpty() ? null : new ModelSpec.Aws(region.orElse(null), profile.orElse(null))));
     }

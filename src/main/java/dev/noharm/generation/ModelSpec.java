@@ -44,10 +44,24 @@ public record ModelSpec(
     /** Cluster-wide limits; 0 tokens per minute means no token limit. */
     public record Limits(int requestsPerMinute, long tokensPerMinute, int maxConcurrent) implements Serializable {}
 
-    /** US dollars per million tokens. */
-    public record Price(double inputPerMillion, double outputPerMillion) implements Serializable {
+    /**
+     * US dollars per million tokens, for real-time calls and for the same calls through the provider's batch API
+     * (OpenAI, Anthropic, Gemini and Mistral sell those at half price; the registry may say otherwise).
+     */
+    public record Price(double inputPerMillion, double outputPerMillion, double batchInputPerMillion, double batchOutputPerMillion)
+            implements Serializable {
+        /** Batch calls at half the real-time price. */
+        public Price(double inputPerMillion, double outputPerMillion) {
+            this(inputPerMillion, outputPerMillion, inputPerMillion / 2, outputPerMillion / 2);
+        }
+
         public double cost(long inputTokens, long outputTokens) {
             return (inputTokens * inputPerMillion + outputTokens * outputPerMillion) / 1_000_000.0;
+        }
+
+        /** What the same tokens cost through the provider's batch API. */
+        public double batchCost(long inputTokens, long outputTokens) {
+            return (inputTokens * batchInputPerMillion + outputTokens * batchOutputPerMillion) / 1_000_000.0;
         }
     }
 }

@@ -9,8 +9,11 @@ package dev.noharm.generation;
 public final class TokenEstimator {
     private TokenEstimator() {}
 
-    /** The most one call is expected to use and cost. */
-    public record CallBound(long inputTokens, long outputTokens, double costUsd) {
+    /**
+     * The most one call is expected to use and cost, and what it would cost through the provider's batch API (the
+     * real-time cost where the provider has none).
+     */
+    public record CallBound(long inputTokens, long outputTokens, double costUsd, double batchCostUsd) {
         public long tokens() {
             return inputTokens + outputTokens;
         }
@@ -19,6 +22,7 @@ public final class TokenEstimator {
     public static CallBound upperBound(ModelSpec model, int promptChars) {
         long input = (promptChars + 1L) / 2;
         long output = model.params().maxOutputTokens();
-        return new CallBound(input, output, model.price().cost(input, output));
+        double cost = model.price().cost(input, output);
+        return new CallBound(input, output, cost, model.provider().hasBatchApi() ? model.price().batchCost(input, output) : cost);
     }
 }

@@ -61,9 +61,9 @@ class DemoIT {
         // A second demo would call nothing: every stage's items are in the lake (the dry run reads the same plan).
         assertEquals(0, run(work, Map.of("SIMULATOR_URL", "http://127.0.0.1:9/v1"), "generate", "--spec", "jobs/demo.yaml", "--dry-run"));
         String again = Files.readString(work.resolve("stdout.txt")).substring(out.length());
-        assertTrue(again.contains("generate --dry-run: 0 calls, at most $0.0000"), again);
+        assertTrue(again.contains("generate --dry-run: 0 calls, at most $0.0000 (at most $0.0000 through batch APIs)"), again);
         // Six models, three team stages and three judges, each with all its planned items done and none to call.
-        assertEquals(12, again.lines().filter(l -> l.matches("sim-\\S+ +\\S.* (\\d+) +\\1 +0 +0 +0 +0\\.0000")).count(), again);
+        assertEquals(12, again.lines().filter(l -> l.matches("sim-\\S+ +\\S.* (\\d+) +\\1 +0 +0 +0 +0\\.0000 +0\\.0000")).count(), again);
         assertTrue(again.contains("team overtreater-guarded-stewarded stage 3         46       46        0"), again);
     }
 }

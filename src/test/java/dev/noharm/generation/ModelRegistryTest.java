@@ -41,6 +41,26 @@ class ModelRegistryTest {
     }
 
     @Test
+    void batchPricesDefaultToHalfAndABatchApiIsPricedOnlyWhereTheProviderHasOne() {
+        ModelRegistry registry = ModelRegistry.parse("""
+                models:
+                  - {id: o, display_name: O, provider: openai, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1},
+                     params: {max_output_tokens: 1000}, price: {input_per_million: 2.5, output_per_million: 10}}
+                  - {id: a, display_name: A, provider: anthropic, api_key_env: K, model_name: x, model_version: "1", limits: {requests_per_minute: 1},
+                     params: {max_output_tokens: 1000}, price: {input_per_million: 3, output_per_million: 15, batch_input_per_million: 2, batch_output_per_million: 9}}
+                  - {id: s, display_name: S, provider: openai-compatible, base_url: "http://127.0.0.1:1/v1", model_name: x, model_version: "1",
+                     limits: {requests_per_minute: 1}, params: {max_output_tokens: 1000}, price: {input_per_million: 2.5, output_per_million: 10}}
+                """, "models.yaml", name -> null);
+        assertEquals(new ModelSpec.Price(2.5, 10, 1.25, 5), registry.find("o").orElseThrow().price());
+        assertEquals(new ModelSpec.Price(3, 15, 2, 9), registry.find("a").orElseThrow().price());
+        // A 4,000-character prompt: 2,000 input tokens at most, and all 1,000 output tokens.
+        assertEquals(new TokenEstimator.CallBound(2000, 1000, 0.015, 0.0075), TokenEstimator.upperBound(registry.find("o").orElseThrow(), 4000));
+        assertEquals(0.013, TokenEstimator.upperBound(registry.find("a").orElseThrow(), 4000).batchCostUsd(), 1e-12);
+        assertEquals(0.015, TokenEstimator.upperBound(registry.find("s").orElseThrow(), 4000).batchCostUsd(), 1e-12,
+                "a self-hosted endpoint has no batch API: real-time price");
+    }
+
+    @Test
     void organizationDefaultsByProviderAsSectionFiveSaysAndIsEmptyWhereNoneIsKnown() {
         ModelRegistry registry = ModelRegistry.parse("""
                 models:

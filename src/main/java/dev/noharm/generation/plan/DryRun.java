@@ -19,9 +19,9 @@ import java.util.function.Function;
 public final class DryRun {
     private DryRun() {}
 
-    /** One line of a dry run: a model's calls in one stage and their upper-bound cost. */
+    /** One line of a dry run: a model's calls in one stage and their upper-bound cost, real-time and through a batch API. */
     public record Estimate(String model, String stage, long planned, long alreadyDone, long toCall, long inputTokens,
-            long maxOutputTokens, double maxCostUsd) {}
+            long maxOutputTokens, double maxCostUsd, double maxBatchCostUsd) {}
 
     /**
      * @param finished work keys already stored ok
@@ -73,7 +73,7 @@ public final class DryRun {
         }
         List<Estimate> estimates = new ArrayList<>();
         lines.values().forEach(l -> estimates.add(new Estimate(l.model, l.stage, l.planned, l.done, l.planned - l.done, l.inputTokens,
-                l.outputTokens, l.cost)));
+                l.outputTokens, l.cost, l.batchCost)));
         return estimates;
     }
 
@@ -89,6 +89,7 @@ public final class DryRun {
         long inputTokens;
         long outputTokens;
         double cost;
+        double batchCost;
 
         Line(String model, String stage) {
             this.model = model;
@@ -99,6 +100,7 @@ public final class DryRun {
             inputTokens += bound.inputTokens();
             outputTokens += bound.outputTokens();
             cost += bound.costUsd();
+            batchCost += bound.batchCostUsd();
         }
     }
 
