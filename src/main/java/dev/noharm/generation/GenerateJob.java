@@ -67,6 +67,10 @@ public final class GenerateJob {
     /** Runs the job; throws {@link Interrupted} (after storing what arrived) when SIGINT or SIGTERM stopped it. */
     public Result run() {
         Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, true);
+        if (spec.hasFreeText() && spec.judges().isEmpty()) {
+            out.println("generate: the spec has free-text models but no judges: their plans are stored, and score counts them as parse "
+                    + "failures until judges are added to the spec or judgments are imported (CONTRACT section 6)");
+        }
         Permits permits = new Permits(List.copyOf(models.values()), Ticker.SYSTEM);
         Stopping stopping = new Stopping(permits);
         GenerationCommits commits = new GenerationCommits(lake.lake(), spec.runId());
@@ -110,8 +114,7 @@ public final class GenerateJob {
             Stage stage = answers;
             while (signals.received() == null) { // a signal stops the job before its next stage
                 // Each stage is its own Spark job, with a job id of its own (stored files are named by job and partition).
-                String stageJobId = stage.number() == 1 ? jobId : jobId + "s" + stage.number();
-                StageCall call = new StageCall(spec.runId(), stageJobId, datasetVersion, stage.label(), models, planner.sharedPrompts(),
+                StageCall call = new StageCall(spec.runId(), stage.jobId(jobId), datasetVersion, stage.label(), models, planner.sharedPrompts(),
                         settings, address, lake.sink(address));
                 runStage(stage, call, strategy, jobId, progress, totals, stopping);
                 leases.checkHeld();

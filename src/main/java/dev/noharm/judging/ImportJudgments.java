@@ -48,8 +48,8 @@ public final class ImportJudgments {
 
     public record Result(String importId, String datasetVersion, int judgments, int judges, boolean alreadyPresent) {}
 
-    /** One valid line. */
-    private record Line(int line, String judge, String responder, int trial, String caseId, String verdicts) {}
+    /** One valid line; {@code judgedWorkKey}: the generation judged, null for an imported answer. */
+    private record Line(int line, String judge, String responder, int trial, String caseId, String verdicts, String judgedWorkKey) {}
 
     public Result importFile(String file, String datasetVersion) {
         List<String> lines = ImportResponses.readLines(lake, file, "judgments");
@@ -59,15 +59,22 @@ public final class ImportJudgments {
                 .collectAsList()) {
             optionCounts.put(r.getString(0), r.getInt(1));
         }
-        Set<String> answers = new HashSet<>();
+        // Each free-text answer in the lake, with the generations behind it (none for an imported answer; one per model
+        // version that answered it), so that a judgment of a generated answer names that generation.
+        Map<String, Set<String>> answers = new HashMap<>();
         for (Row r : ResponseSources.forVersion(lake, datasetVersion).where(col("task").equalTo(Task.FREE_TEXT.wireName()))
-                .select("responder", "trial", "case_id").distinct().collectAsList()) {
-            answers.add(answerKey(r.getString(0), r.getInt(1), r.getString(2)));
+                .select("responder", "trial", "case_id", "work_key").distinct().collectAsList()) {
+            Set<String> generations = answers.computeIfAbsent(answerKey(r.getString(0), r.getInt(1), r.getString(2)), k -> new HashSet<>());
+            if (!r.isNullAt(3)) {
+                generations.add(r.getString(3));
+            }
         }
+        Set<String> llmJudges = new HashSet<>(lake.read(Tables.GENERATIONS).where(col("judged_work_key").isNotNull())
+                .select("model_id").distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
         List<ValidationProblem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Line> valid = new ArrayList<>();
-        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, answers, seen, valid));
+        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, answers, llmJudges, seen, valid));
         if (lines.stream().allMatch(String::isBlank)) {
             problems.add(new ValidationProblem(fileName, 0, null, "no judgments in the file"));
         }
@@ -95,6 +102,7 @@ public final class ImportJudgments {
             v.put("responder", l.responder());
             v.put("trial", l.trial());
             v.put("case_id", l.caseId());
+            v.put("judged_work_key", l.judgedWorkKey());
             v.put("option_count", optionCounts.get(l.caseId()));
             v.put("raw_text", l.verdicts());
             v.put("judged_at", now);
@@ -111,11 +119,14 @@ public final class ImportJudgments {
         return responder + "\u0000" + trial + "\u0000" + caseId;
     }
 
-    private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts, Set<String> answers,
-            Map<String, Integer> seen, List<Line> valid) {
+    private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts,
+            Map<String, Set<String>> answers, Set<String> llmJudges, Map<String, Integer> seen, List<Line> valid) {
         f.rejectUnknownFields(FIELDS);
         Optional<String> judge = f.requiredString("judge");
         judge.filter(String::isBlank).ifPresent(j -> f.problem("judge", "must not be empty"));
+        judge.filter(j -> j.equals("all")).ifPresent(j -> f.problem("judge", "\"all\" is reserved (score --judges all means every judge)"));
+        judge.filter(llmJudges::contains).ifPresent(j -> f.problem("judge", "\"" + j + "\" is an LLM judge's registry id in this lake; "
+                + "give imported judges names of their own, so the two are never counted as one"));
         Optional<String> responder = f.requiredString("responder");
         Optional<Integer> trial = f.requiredPositiveInt("trial");
         Optional<String> caseId = f.requiredString("case_id");
@@ -137,9 +148,16 @@ public final class ImportJudgments {
         if (responder.isEmpty() || trial.isEmpty() || caseId.isEmpty() || judge.isEmpty()) {
             return;
         }
-        if (!answers.contains(answerKey(responder.get(), trial.get(), caseId.get()))) {
+        Set<String> generations = answers.get(answerKey(responder.get(), trial.get(), caseId.get()));
+        if (generations == null) {
             f.problem("responder", "no free-text answer of \"" + responder.get() + "\" to case \"" + caseId.get() + "\" in trial "
                     + trial.get() + " in dataset version " + datasetVersion + " (generate it, or import it with \"task\": \"free_text\", first)");
+            return;
+        }
+        if (generations.size() > 1) {
+            f.problem("responder", "\"" + responder.get() + "\" answered case \"" + caseId.get() + "\" in trial " + trial.get()
+                    + " under " + generations.size() + " model versions, and a judgment line names a responder, trial and case, not a version,"
+                    + " so it cannot say which answer it judges");
             return;
         }
         Integer first = seen.putIfAbsent(judge.get() + "\u0000" + answerKey(responder.get(), trial.get(), caseId.get()), f.line());
@@ -148,7 +166,8 @@ public final class ImportJudgments {
             return;
         }
         if (text != null && !judge.get().isBlank()) {
-            valid.add(new Line(f.line(), judge.get(), responder.get(), trial.get(), caseId.get(), text));
+            valid.add(new Line(f.line(), judge.get(), responder.get(), trial.get(), caseId.get(), text,
+                    generations.isEmpty() ? null : generations.iterator().next()));
         }
     }
 }

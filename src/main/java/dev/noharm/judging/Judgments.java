@@ -17,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 
 /**
  * The {@code judgments} table (CONTRACT section 6): what each judge said about each free-text answer. LLM judges'
@@ -67,18 +68,34 @@ public final class Judgments {
     }
 
     /**
-     * The judgments a score counts: one per (responder, trial, case, judge), the latest judged; of the judges named
-     * in {@code judges} only, or of every judge when it is empty.
+     * The judgments a score counts: one per (answer, judge), the latest judged; of the judges named in {@code judges}
+     * only, or of every judge when it is empty. An answer is its generation's work key (two versions of a model answer
+     * the same case twice), or for an imported answer its (responder, trial, case): {@code answer_key}.
      */
     public static Dataset<Row> latest(Lake lake, String datasetVersion, Set<String> judges) {
         Dataset<Row> rows = lake.read(Tables.JUDGMENTS).where(col("dataset_version").equalTo(datasetVersion));
         if (!judges.isEmpty()) {
             rows = rows.where(col("judge").isin(judges.toArray()));
         }
-        return rows.withColumn("rank", row_number().over(Window.partitionBy("responder", "trial", "case_id", "judge")
+        return rows.withColumn("answer_key", answerKey(col("judged_work_key")))
+                .withColumn("rank", row_number().over(Window.partitionBy("answer_key", "judge")
                         .orderBy(col("judged_at").desc(), col("judgment_key"))))
                 .where(col("rank").equalTo(1))
                 .drop("rank");
+    }
+
+    /**
+     * Which answer a row is about: {@code workKey} (a generation's key, or a judgment's {@code judged_work_key}), else
+     * the row's (responder, trial, case), which is how an imported answer is named.
+     */
+    public static Column answerKey(Column workKey) {
+        return functions.coalesce(workKey, functions.concat_ws("\u0000", col("responder"), col("trial").cast("string"), col("case_id")));
+    }
+
+    /** The judges that have judgments of the dataset version: those a score's jury may name. */
+    public static java.util.List<String> judges(Lake lake, String datasetVersion) {
+        return lake.read(Tables.JUDGMENTS).where(col("dataset_version").equalTo(datasetVersion)).select("judge").distinct().orderBy("judge")
+                .collectAsList().stream().map(r -> r.getString(0)).toList();
     }
 
     /** The rows in the table's column order. */

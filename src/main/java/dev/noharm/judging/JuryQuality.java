@@ -37,7 +37,7 @@ public final class JuryQuality {
 
     /**
      * @param judgments the latest judgment of every judge in the lake ({@link Judgments#latest} with no judge named)
-     * @param answers the score's free-text answers: responder, version, condition, trial, case_id
+     * @param answers the score's free-text answers: responder, version, condition, trial, case_id, work_key
      * @param decisions the score's decisions: the jury's verdict per option in {@code recommended}
      * @param jury the judges of the jury; empty: every judge
      */
@@ -47,7 +47,8 @@ public final class JuryQuality {
             return spark.createDataFrame(List.of(), SCHEMA);
         }
         Dataset<Row> items = judgments.where(not(col("parse_failure")))
-                .join(answers, JoinKeys.of("responder", "trial", "case_id"))
+                .join(answers.withColumn("answer_key", Judgments.answerKey(col("work_key"))).drop("responder", "trial", "case_id"),
+                        JoinKeys.of("answer_key"))
                 .select(col("responder"), col("version"), col("condition"), col("trial"), col("case_id"), col("judge"), col("source"),
                         col("recommended_options"), explode(sequence(lit(1), col("option_count"))).as("option_no"))
                 .withColumn("verdict", array_contains(col("recommended_options"), col("option_no")))

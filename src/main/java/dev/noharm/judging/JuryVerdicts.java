@@ -27,17 +27,17 @@ public final class JuryVerdicts {
     private JuryVerdicts() {}
 
     /**
-     * @param answers free-text answers with {@code responder}, {@code trial}, {@code case_id}, {@code response_text} and
-     *     {@code option_count}
+     * @param answers free-text answers with {@code responder}, {@code trial}, {@code case_id}, {@code work_key} (null for
+     *     imported answers), {@code response_text} and {@code option_count}
      * @param judgments the judgments to count ({@link Judgments#latest})
      */
     public static Dataset<Row> apply(Dataset<Row> answers, Dataset<Row> judgments, Jury.Rule rule) {
         Dataset<Row> votes = judgments
-                .groupBy("responder", "trial", "case_id")
+                .groupBy("answer_key")
                 .agg(collect_list(struct(col("parse_failure"), col("invalid_entries"), col("conflicting"), col("recommended_options")))
                         .as("jury_votes"));
-        Dataset<Row> joined = answers.join(votes, scala.jdk.javaapi.CollectionConverters.asScala(List.of("responder", "trial", "case_id"))
-                .toSeq(), "left");
+        Dataset<Row> joined = answers.withColumn("answer_key", Judgments.answerKey(col("work_key"))).join(votes,
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of("answer_key")).toSeq(), "left");
         StructType in = answers.schema();
         StructType out = ResponseParsing.withParseColumns(in)
                 .add(DataTypes.createStructField("judges", DataTypes.IntegerType, false))

@@ -4,8 +4,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What may be wrong with a free-text plan on its face (CONTRACT section 6 asks for at least 50 characters and numbered
- * recommendations). A flagged plan is stored, judged and scored like any other; the flag goes with its scored response
+ * What may be wrong with a free-text plan on its face: the leaderboard's protocol asks for a plan of at least 50
+ * characters, and CONTRACT section 6 evaluates only its numbered recommendations. A flagged plan is stored, judged and scored like any other; the flag goes with its scored response
  * ({@code scored_responses.plan_flag}) so that a user sees why a plan recommended little.
  */
 public final class PlanFlags {

@@ -441,7 +441,8 @@ public final class Tables {
                     required("ok_generations", LongType),
                     required("imported_responses", LongType),
                     required("weights", StringType),
-                    optional("config", StringType)),
+                    optional("config", StringType),
+                    optional("judgments", LongType)),
             "dev.noharm.scoring.ScoreJob",
             LakeTable.Visibility.ALL);
 

@@ -140,8 +140,17 @@ public final class NightlyJob {
         long okGenerations = lake.read(Tables.GENERATIONS)
                 .where(col("status").equalTo("ok").and(col("dataset_version").equalTo(datasetVersion))).count();
         long imported = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(datasetVersion)).count();
+        long judgments = lake.read(Tables.JUDGMENTS).where(col("dataset_version").equalTo(datasetVersion)).count();
         Row row = latest.get(0);
-        boolean current = row.<Long>getAs("ok_generations") == okGenerations && row.<Long>getAs("imported_responses") == imported;
+        Long scoredJudgments = row.getAs("judgments"); // null: scored before the column, when the lake had no judgments
+        boolean current = row.<Long>getAs("ok_generations") == okGenerations && row.<Long>getAs("imported_responses") == imported
+                && (scoredJudgments == null ? 0 : scoredJudgments) == judgments;
+        // A spec with judges scores with its jury rule: a score made under another rule is out of date.
+        String config = row.getAs("config");
+        if (current && !spec.run().judges().isEmpty() && config != null
+                && ScoreConfig.fromJson(config).jury() != spec.run().juryRule()) {
+            current = false;
+        }
         return current ? row.getAs("score_id") : null;
     }
 

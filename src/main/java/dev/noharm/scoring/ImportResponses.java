@@ -27,6 +27,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Imports responses from outside (physicians, other systems) in CONTRACT section 3's JSON Lines (with
@@ -57,8 +58,14 @@ public final class ImportResponses {
         List<ValidationProblem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Named> names = new HashMap<>();
+        // A responder answers one task: its earlier imports' task, or its first line's here.
+        Map<String, Named> tasks = new HashMap<>();
+        for (Row r : lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(datasetVersion))
+                .select(col("responder"), functions.coalesce(col("task"), functions.lit(Task.OPTIONS.wireName()))).distinct().collectAsList()) {
+            tasks.put(r.getString(0), new Named(r.getString(1), 0));
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
-        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, seen, names, rows));
+        JsonLinesFields.eachObject(lines, fileName, problems, f -> readLine(f, datasetVersion, optionCounts, seen, names, tasks, rows));
         if (lines.stream().allMatch(String::isBlank)) {
             problems.add(new ValidationProblem(fileName, 0, null, "no responses in the file"));
         }
@@ -94,7 +101,7 @@ public final class ImportResponses {
     private record Named(String name, int line) {}
 
     private static void readLine(JsonLinesFields f, String datasetVersion, Map<String, Integer> optionCounts,
-            Map<String, Integer> seen, Map<String, Named> names, List<Map<String, Object>> rows) {
+            Map<String, Integer> seen, Map<String, Named> names, Map<String, Named> tasks, List<Map<String, Object>> rows) {
         JsonNode node = f.node();
         f.rejectUnknownFields(FIELDS);
         Optional<String> responder = f.requiredString("responder");
@@ -112,6 +119,14 @@ public final class ImportResponses {
         }
         String condition = f.optionalString("condition").orElse("Human");
         Task task = f.has("task") ? f.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(Task.OPTIONS) : Task.OPTIONS;
+        if (responder.isPresent()) {
+            Named first = tasks.putIfAbsent(responder.get(), new Named(task.wireName(), f.line()));
+            if (first != null && !first.name().equals(task.wireName())) {
+                f.problem("task", "responder \"" + responder.get() + "\" answers task " + first.name()
+                        + (first.line() > 0 ? " on line " + first.line() : " in an earlier import") + "; one task per responder (name the other "
+                        + "responder differently)");
+            }
+        }
         Optional<Integer> trial = f.requiredPositiveInt("trial");
         Optional<String> caseId = f.requiredString("case_id");
         JsonNode response = node.get("response");

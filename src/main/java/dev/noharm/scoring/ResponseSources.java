@@ -34,11 +34,12 @@ import org.apache.spark.sql.expressions.Window;
  *
  * <p>The {@code provider} column is CONTRACT section 5's {@code Provider}: the organisation behind each member
  * (for generations written before the registry had one: the default of the protocol they were called with),
- * {@code Human} for humans, empty for other imports.
+ * {@code Human} for humans, empty for other imports. {@code task} is {@code options} or {@code free_text};
+ * {@code work_key} is the answer's generation (null for imports), which judgments of it name.
  */
 public final class ResponseSources {
     static final String[] COLUMNS = {"dataset_version", "responder", "version", "display_name", "team", "provider",
-        "condition", "trial", "case_id", "response_text", "runtime_seconds", "task"};
+        "condition", "trial", "case_id", "response_text", "runtime_seconds", "task", "work_key"};
 
     private ResponseSources() {}
 
@@ -80,7 +81,8 @@ public final class ResponseSources {
                         col("case_id"),
                         col("response_text"),
                         col("latency_ms").divide(1000.0).as("runtime_seconds"),
-                        task().as("task"));
+                        task().as("task"),
+                        col("work_key"));
         // Teams: the answer of the last stage, with the chain's total latency (CONTRACT section 5's names).
         Dataset<Row> teams = ok.where(col("team_id").isNotNull().and(col("team_stage").equalTo(col("team_size"))))
                 .select(
@@ -97,7 +99,8 @@ public final class ResponseSources {
                         col("case_id"),
                         col("response_text"),
                         col("chain_latency_ms").divide(1000.0).as("runtime_seconds"),
-                        lit(Task.OPTIONS.wireName()).as("task"));
+                        lit(Task.OPTIONS.wireName()).as("task"),
+                        col("work_key"));
         Dataset<Row> generations = solo.unionByName(teams);
 
         Dataset<Row> imported = lake.read(Tables.RESPONSES)
@@ -117,7 +120,8 @@ public final class ResponseSources {
                         col("case_id"),
                         col("response_text"),
                         lit(null).cast("double").as("runtime_seconds"),
-                        task().as("task"));
+                        task().as("task"),
+                        lit(null).cast("string").as("work_key"));
         return generations.unionByName(imported);
     }
 

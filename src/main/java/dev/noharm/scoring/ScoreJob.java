@@ -86,7 +86,7 @@ public final class ScoreJob {
         Map<String, DerivedResponder> bySpec = new LinkedHashMap<>();
         responders.forEach(r -> bySpec.put(r.spec(), r));
         return new ScoreJob(lake, out, new ScoreConfig.Given(given.weights(), given.bootstrapReplicates(), given.bootstrapSeed(),
-                controls, ensembles, given.perturbations()), specs -> specs.stream().map(bySpec::get).toList());
+                controls, ensembles, given.perturbations(), given.juryRule(), given.judges()), specs -> specs.stream().map(bySpec::get).toList());
     }
 
     public record Result(String datasetVersion, long responses, long parseFailures, long decisions, String scoreId) {}
@@ -113,6 +113,7 @@ public final class ScoreJob {
     private Result scoreVersion(String version) {
         lake.spark().sparkContext().setJobDescription("noharm score: dataset " + version);
         ScoreConfig config = config(version);
+        checkJury(version, config);
         HarmWeights weights = config.harmWeights();
         List<DerivedResponder> derived = derivedFromSpecs.apply(config.derived());
         String scoreId = Ids.newId();
@@ -126,17 +127,19 @@ public final class ScoreJob {
         // What this score reads, recorded in score_runs so nightly can tell when scores are out of date.
         long okGenerations = lake.read(Tables.GENERATIONS).where(col("status").equalTo("ok").and(col("dataset_version").equalTo(version))).count();
         long importedResponses = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(version)).count();
+        long judgments = lake.read(Tables.JUDGMENTS).where(col("dataset_version").equalTo(version)).count();
         // Judge calls a driver stored but did not record as judgments (it died in between) count too.
         Judgments.recordGenerated(lake, version);
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
                 .join(cases, JoinKeys.of("dataset_version", "case_id"));
         // Options answers are parsed (CONTRACT section 3); free-text plans take the jury's verdict (section 6).
         Column freeText = col("task").equalTo(Task.FREE_TEXT.wireName());
+        Dataset<Row> jury = Judgments.latest(lake, version, Set.copyOf(config.judges()));
+        warnOfUnjudgedPlans(version, responses.where(freeText), jury);
         Dataset<Row> called = ResponseParsing.parse(responses.where(functions.not(freeText)))
                 .withColumn("judges", lit(null).cast("int"))
                 .withColumn("plan_flag", lit(null).cast("string"))
-                .unionByName(JuryVerdicts.apply(responses.where(freeText), Judgments.latest(lake, version, Set.copyOf(config.judges())),
-                        config.jury()))
+                .unionByName(JuryVerdicts.apply(responses.where(freeText), jury, config.jury()))
                 .cache();
         Dataset<Row> union = called;
         for (DerivedResponder responder : derived) {
@@ -164,7 +167,7 @@ public final class ScoreJob {
 
         // CONTRACT section 6's jury quality, over every judge in the lake (people's judgments included).
         commit.table(Tables.JUDGE_AGREEMENT, JuryQuality.compute(lake.spark(), version, Judgments.latest(lake, version, Set.of()),
-                parsed.where(freeText).select("responder", "version", "condition", "trial", "case_id"), committedDecisions,
+                parsed.where(freeText).select("responder", "version", "condition", "trial", "case_id", "work_key"), committedDecisions,
                 Set.copyOf(config.judges())));
         commit.table(Tables.CASE_RESULTS, CaseResults.compute(committedDecisions, labels, weights));
         Dataset<Row> committedCases = lake.readAll(Tables.CASE_RESULTS).where(thisScore);
@@ -204,6 +207,7 @@ public final class ScoreJob {
                 "scored_at", java.sql.Timestamp.from(java.time.Instant.now()),
                 "ok_generations", okGenerations,
                 "imported_responses", importedResponses,
+                "judgments", judgments,
                 "weights", weights.toString(),
                 "config", config.toJson()));
         lake.append(Tables.SCORE_RUNS, lake.spark().createDataFrame(List.of(run), Tables.SCORE_RUNS.schema()), snapshot);
@@ -229,7 +233,7 @@ public final class ScoreJob {
         Row last = previous.get(0);
         String json = last.getAs("config");
         boolean repeats = given.controls() == null || given.ensembles() == null || given.bootstrapReplicates() == null
-                || given.weights() == null;
+                || given.weights() == null || given.juryRule() == null || given.judges() == null;
         if (json == null) {
             if (repeats) {
                 out.printf("score: dataset %s: the previous score (%s) kept no settings (an earlier release wrote it); whatever controls, "
@@ -244,6 +248,36 @@ public final class ScoreJob {
                     config.describe());
         }
         return config;
+    }
+
+    /**
+     * Says which free-text answers no judge of the jury has judged: CONTRACT section 6 scores them as m = 0, parse
+     * failures, which is right for a plan no judge could read but is worth a word when the judges never ran.
+     */
+    private void warnOfUnjudgedPlans(String version, Dataset<Row> plans, Dataset<Row> jury) {
+        List<Row> unjudged = plans.withColumn("answer_key", Judgments.answerKey(col("work_key")))
+                .join(jury.select("answer_key").distinct(), JoinKeys.of("answer_key"), "left_anti")
+                .groupBy("responder").count().orderBy("responder").collectAsList();
+        for (Row r : unjudged) {
+            out.printf("score: dataset %s: %d free-text answers of %s have no judgment by the jury's judges and are scored as parse "
+                    + "failures (CONTRACT section 6, m = 0): run generate with judges in the spec, or import --judgments%n",
+                    version, r.getLong(1), r.getString(0));
+        }
+    }
+
+    /** A jury that names a judge without judgments would score every plan as unread: refused before anything is written. */
+    private void checkJury(String version, ScoreConfig config) {
+        if (config.judges().isEmpty()) {
+            return;
+        }
+        List<String> known = Judgments.judges(lake, version);
+        List<String> unknown = config.judges().stream().filter(j -> !known.contains(j)).toList();
+        if (!unknown.isEmpty()) {
+            throw new dev.noharm.validation.InvalidInputException("the score's jury", List.of(new dev.noharm.validation.ValidationProblem(
+                    "--judges", 0, null, "no judgments by " + String.join(", ", unknown) + " in dataset version " + version
+                            + " (judges there: " + (known.isEmpty() ? "none" : String.join(", ", known))
+                            + "); --judges all counts every judge")));
+        }
     }
 
     /** A first score computes robustness when the benchmark has perturbed cases: that is what they are there for. */

@@ -37,7 +37,11 @@ final class PlanJudge {
             }
         }
         List<String> items = new ArrayList<>();
-        for (String line : prompt.substring(heading + PromptBuilder.PLAN_HEADING.length() + 2).lines().toList()) {
+        String fenced = prompt.substring(heading);
+        int open = fenced.indexOf(PromptBuilder.PLAN_OPEN + "\n");
+        int close = fenced.lastIndexOf("\n" + PromptBuilder.PLAN_CLOSE);
+        String plan = open < 0 || close < open ? "" : fenced.substring(open + PromptBuilder.PLAN_OPEN.length() + 1, close);
+        for (String line : plan.lines().toList()) {
             Matcher m = NUMBERED.matcher(line);
             if (m.matches()) {
                 items.add(m.group(1));

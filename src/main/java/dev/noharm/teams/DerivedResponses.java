@@ -40,6 +40,7 @@ public final class DerivedResponses {
                 lit(false).as("conflicting"),
                 col("recommended_options").cast("array<int>").as("recommended_options"),
                 lit(null).cast("string").as("task"),
+                lit(null).cast("string").as("work_key"),
                 lit(null).cast("int").as("judges"),
                 lit(null).cast("string").as("plan_flag"));
     }

@@ -230,7 +230,7 @@
     if (panel.shortPlans > 0) { flags.push(panel.shortPlans + ' under 50 characters'); }
     if (panel.unnumberedPlans > 0) { flags.push(panel.unnumberedPlans + ' without numbered recommendations'); }
     juriesBody.appendChild(el('p', panel.plans + ' plans; ' + (panel.juryParseFailures > 0 ? panel.juryParseFailures
-        + ' could not be read by any judge (scored as recommending nothing); ' : '') + (flags.length > 0 ? 'flagged: ' + flags.join(', ')
+        + ' had no judgment the jury could read (m = 0: scored as recommending nothing); ' : '') + (flags.length > 0 ? 'flagged: ' + flags.join(', ')
         + '; ' : '') + (panel.cells.some(function (c) { return c.judgeSource === 'llm'; })
         ? 'the LLM judges\u2019 calls cost $' + panel.judgeCostUsd.toFixed(4) + '.' : 'judged by imported judgments only.'), 'note'));
     var judges = Array.from(new Set(panel.cells.map(function (c) { return c.judge; })

@@ -131,7 +131,7 @@ class SqlCommandTest {
         assertTrue(o.out().contains("responder,specialty,version,severe_case_harm_rate,trials\n"), o.out());
         assertTrue(o.out().contains("case_id,option_no,text,physicians_recommend,models_recommend,gap\n"), o.out());
         assertTrue(o.out().contains("display_name,perturbation,metric,shift,low,high,flagged,flip_rate\n"), o.out());
-        assertTrue(o.out().contains("responder,judge,compared_with,items,agreement,kappa,in_jury\n"), o.out());
+        assertTrue(o.out().contains("responder,version,judge,compared_with,items,agreement,kappa,in_jury\n"), o.out());
         assertTrue(o.out().contains("checked_at,model_id,previous_version,version,grading,cases,metric,harm,previous,now,low,high\n"), o.out());
     }
 

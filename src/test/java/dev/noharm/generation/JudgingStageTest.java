@@ -127,6 +127,57 @@ class JudgingStageTest {
             assertEquals(List.of(2, 3), List.of(judges.requests("judge-one").size(), judges.requests("judge-two").size()));
             assertEquals(plansServed, sim.stats().served());
             assertEquals(6, lake.read(Tables.JUDGMENTS).count());
+
+            // A new version of the planner writes new plans, and the judges now see option 2 in them: each version is
+            // scored on the judgments of its own plans, never on the other's.
+            String secondVerdict = "[{\"Option\": 2, \"Recommended\": true, \"Evidence\": \"the second\"}]";
+            for (String judge : List.of("judge-one", "judge-two", "judge-three")) {
+                judges.script(judge, Step.body(ScriptedModelServer.completionWith(judge, secondVerdict)),
+                        Step.body(ScriptedModelServer.completionWith(judge, secondVerdict)));
+            }
+            ModelRegistry version2 = GenerationFixture.registry(
+                    GenerationFixture.model("p", "careful-1", sim.baseUrl(), 600, 4, "", "2"),
+                    GenerationFixture.model("j1", "judge-one", judges.baseUrl(), 600, 4, ""),
+                    GenerationFixture.model("j2", "judge-two", judges.baseUrl(), 600, 4, ""),
+                    GenerationFixture.model("j3", "judge-three", judges.baseUrl(), 600, 4, ""));
+            GenerationFixture.Run second = GenerationFixture.generate(lake,
+                    RunSpec.parse(spec("{model: j1}, {model: j2}, {model: j3}"), "test-spec.yaml"), version2, name -> null);
+            assertEquals(2 + 6, second.result().attempted(), "two new plans, three judges each");
+            new dev.noharm.scoring.ScoreJob(lake, new PrintWriter(new StringWriter()),
+                    dev.noharm.scoring.ScoreConfig.Given.jury(dev.noharm.judging.Jury.Rule.MAJORITY, List.of()),
+                    dev.noharm.teams.DerivedResponders::fromSpecs).run(List.of());
+            for (String version : List.of("1", "2")) {
+                List<Row> recommended = lake.read(Tables.DECISIONS).where("responder = 'p/plan-500-words' "
+                        + "AND recommended AND version = '" + version + "'").orderBy("case_id").collectAsList();
+                assertEquals(List.of("c1 " + version, "c2 " + version),
+                        recommended.stream().map(r -> r.getAs("case_id") + " " + r.<Integer>getAs("option_no")).toList(), "version " + version);
+            }
+
+            // A jury naming a judge with no judgments is refused before anything is written.
+            long scores = lake.read(Tables.SCORE_RUNS).count();
+            dev.noharm.validation.InvalidInputException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.noharm.validation.InvalidInputException.class, () -> new dev.noharm.scoring.ScoreJob(lake,
+                            new PrintWriter(new StringWriter()), dev.noharm.scoring.ScoreConfig.Given.jury(null, List.of("j1", "j9")),
+                            dev.noharm.teams.DerivedResponders::fromSpecs).run(List.of()));
+            assertTrue(unknown.problems().get(0).message().startsWith("no judgments by j9 in dataset version ")
+                    && unknown.problems().get(0).message().contains("(judges there: j1, j2, j3)"), unknown.problems().toString());
+            assertEquals(scores, lake.read(Tables.SCORE_RUNS).count());
+
+            // People's judgments: a name an LLM judge has is refused, and so is a line that cannot say which version's plan it judges.
+            String version = lake.read(Tables.DATASET_VERSIONS).first().getAs("dataset_version");
+            java.nio.file.Files.write(tmp.resolve("people.jsonl"), List.of(
+                    "{\"judge\": \"j1\", \"responder\": \"p/plan-500-words\", \"trial\": 1, \"case_id\": \"c1\", \"verdicts\": []}",
+                    "{\"judge\": \"dr-k\", \"responder\": \"p/plan-500-words\", \"trial\": 1, \"case_id\": \"c2\", \"verdicts\": []}"));
+            dev.noharm.validation.InvalidInputException people = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.noharm.validation.InvalidInputException.class,
+                    () -> new dev.noharm.judging.ImportJudgments(lake).importFile(tmp.resolve("people.jsonl").toString(), version));
+            assertEquals(List.of("people.jsonl:1: judge: \"j1\" is an LLM judge's registry id in this lake; give imported judges names of their own, "
+                            + "so the two are never counted as one",
+                    "people.jsonl:1: responder: \"p/plan-500-words\" answered case \"c1\" in trial 1 under 2 model versions, and a judgment "
+                            + "line names a responder, trial and case, not a version, so it cannot say which answer it judges",
+                    "people.jsonl:2: responder: \"p/plan-500-words\" answered case \"c2\" in trial 1 under 2 model versions, and a judgment "
+                            + "line names a responder, trial and case, not a version, so it cannot say which answer it judges"),
+                    people.problems().stream().map(dev.noharm.validation.ValidationProblem::toString).toList());
         }
     }
 

@@ -86,5 +86,17 @@ class ImportJudgmentsTest {
         assertEquals(List.of(), rows.get(1).getList(rows.get(1).fieldIndex("recommended_options")));
         assertEquals(1, (int) rows.get(1).getAs("invalid_entries"));
         assertFalse(rows.get(1).<Boolean>getAs("parse_failure"));
+
+        // A responder answers one task: free-text lines of an options responder (from an earlier import or this file) are refused.
+        Files.write(tmp.resolve("mixed.jsonl"), List.of(
+                "{\"responder\": \"dr-o\", \"trial\": 2, \"case_id\": \"c1\", \"task\": \"free_text\", \"response\": \"1. Drug A now, then review in a week.\"}",
+                "{\"responder\": \"planner-z\", \"trial\": 1, \"case_id\": \"c1\", \"task\": \"free_text\", \"response\": \"1. Drug A now, then review.\"}",
+                "{\"responder\": \"planner-z\", \"trial\": 1, \"case_id\": \"c2\", \"response\": []}"));
+        InvalidInputException mixed = assertThrows(InvalidInputException.class,
+                () -> new ImportResponses(lake).importFile(tmp.resolve("mixed.jsonl").toString(), version));
+        assertEquals(List.of(
+                "mixed.jsonl:1: task: responder \"dr-o\" answers task options in an earlier import; one task per responder (name the other responder differently)",
+                "mixed.jsonl:3: task: responder \"planner-z\" answers task free_text on line 2; one task per responder (name the other responder differently)"),
+                mixed.problems().stream().map(ValidationProblem::toString).toList());
     }
 }

@@ -165,7 +165,9 @@ public final class Planner {
                 items.add(judge(model(judgeId), item, plan.responseText()));
             }
         }
-        return Optional.of(new Stage(Stage.Kind.JUDGMENTS, answers.number() + 1, items, Map.of(), blocked));
+        // Numbered after the longest team chain: the judges come after every answer stage.
+        int lastAnswerStage = 1 + spec.teams().stream().mapToInt(t -> t.reviewers().size()).max().orElse(0);
+        return Optional.of(new Stage(Stage.Kind.JUDGMENTS, lastAnswerStage + 1, items, Map.of(), blocked));
     }
 
     /** A judge's longest possible prompt on a case (the plan cut at its limit), to bound the cost of judging a plan not yet written. */

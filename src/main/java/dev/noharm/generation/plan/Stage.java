@@ -28,6 +28,18 @@ public record Stage(Kind kind, int number, List<WorkItem> items, Map<ChainSlot, 
         };
     }
 
+    /**
+     * The stage's own job id within the run's job {@code jobId}: stored files are named by job, partition and attempt,
+     * so no two stages of a job may share one (a judge that is also a team's reviewer writes into the same folder).
+     */
+    public String jobId(String jobId) {
+        return switch (kind) {
+            case ANSWERS -> jobId;
+            case REVIEWS -> jobId + "s" + number;
+            case JUDGMENTS -> jobId + "j";
+        };
+    }
+
     /** The items whose keys are not finished yet, in plan order. */
     public List<WorkItem> pending(Set<String> finishedKeys) {
         return items.stream().filter(i -> !finishedKeys.contains(i.workKey())).toList();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,27 @@ class PlannerTest {
         assertTrue(prompt.startsWith("You are the specialist") && prompt.contains("Case one. What next?\n1: Medication: Drug A\n"), prompt);
         assertEquals(WorkKeys.promptHash(prompt), first.promptHash());
         assertEquals(4, planner.sharedPrompts().size(), "one prompt per case and variant, shared by every sample and model");
+    }
+
+    @Test
+    void judgesComeAfterTheLongestChainInAStageAndJobOfTheirOwn() {
+        // g reviews in the team and judges the plans of b: its files must never share a stage's job id.
+        Planner planner = planner(RunSpec.parse("run_id: r\nregistry: test-registry.yaml\nmodels: [{model: b, task: free_text}]\n"
+                + "judges: [{model: g}, {model: s}]\n" + TEAM, "test-spec.yaml"));
+        Stage answers = planner.answers();
+        assertEquals(Set.of("b"), answers.items().stream().filter(i -> i.task() == dev.noharm.generation.Task.FREE_TEXT)
+                .map(WorkItem::modelId).collect(java.util.stream.Collectors.toSet()));
+        Map<String, PriorAnswer> plans = new HashMap<>();
+        planner.judgeInputs(answers).forEach(key -> plans.put(key, new PriorAnswer(key, "Assessment.\n1. Drug A", 10)));
+        Stage judges = planner.judgments(answers, plans).orElseThrow();
+        assertEquals(4, judges.number(), "after the advisor (1), the guardian (2) and the steward (3)");
+        assertEquals(2 * 2, judges.items().size(), "two plans (one per case), two judges");
+        Stage guardians = planner.reviews(answers, Map.of()).orElseThrow();
+        Stage stewards = planner.reviews(guardians, Map.of()).orElseThrow();
+        assertEquals(4, Set.of(answers.jobId("J"), guardians.jobId("J"), stewards.jobId("J"), judges.jobId("J")).size());
+        JudgeItem judge = (JudgeItem) judges.items().get(0);
+        assertTrue(planner.judgeInputs(answers).contains(judge.judgedWorkKey()));
+        assertTrue(judge.prompt().contains("1: Medication: Drug A") && judge.prompt().contains("1. Drug A"), judge.prompt());
     }
 
     @Test
