@@ -12,6 +12,7 @@ import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.scoring.Metric;
 import dev.noharm.scoring.ResponderLabels;
+import dev.noharm.scoring.ResponseSources;
 import dev.noharm.scoring.Robustness;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,10 +139,14 @@ public record ReportData(
         Map<String, String> labels = new TreeMap<>();
         metrics.select("responder", "version", "condition", "label").distinct().collectAsList()
                 .forEach(r -> labels.put(String.join("\u0000", r.getString(0), r.getString(1), r.getString(2)), r.getString(3)));
+        // What every judge call on a version's plans cost, superseded calls (a judge's earlier version) included.
+        Dataset<Row> generations = lake.read(Tables.GENERATIONS).where(version);
+        Dataset<Row> plans = generations.where(col("judged_work_key").isNull().and(col("task").equalTo("free_text")))
+                .select(col("work_key").as("judged_work_key"), ResponseSources.soloResponder().as("responder"), col("model_version").as("version"));
         Map<String, Double> costs = new TreeMap<>();
-        dev.noharm.judging.Judgments.latest(lake, datasetVersion, java.util.Set.of()).groupBy("responder")
-                .agg(functions.coalesce(sum("cost_usd"), functions.lit(0.0))).collectAsList()
-                .forEach(r -> costs.put(r.getString(0), r.getDouble(1)));
+        generations.where(col("judged_work_key").isNotNull()).join(plans, "judged_work_key")
+                .groupBy("responder", "version").agg(functions.coalesce(sum("cost_usd"), functions.lit(0.0))).collectAsList()
+                .forEach(r -> costs.put(r.getString(0) + "\u0000" + r.getString(1), r.getDouble(2)));
         Map<String, List<JuryCell>> cells = new TreeMap<>();
         for (Row r : lake.read(Tables.JUDGE_AGREEMENT).where(version).orderBy("judge", "other_judge").collectAsList()) {
             String key = String.join("\u0000", r.<String>getAs("responder"), r.<String>getAs("version"), r.<String>getAs("condition"));
@@ -152,7 +157,7 @@ public record ReportData(
         for (Row r : scored) {
             String key = String.join("\u0000", r.getString(0), r.getString(1), r.getString(2));
             panels.add(new JuryPanel(labels.getOrDefault(key, r.getString(0)), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6),
-                    costs.getOrDefault(r.getString(0), 0.0), cells.getOrDefault(key, List.of())));
+                    costs.getOrDefault(r.getString(0) + "\u0000" + r.getString(1), 0.0), cells.getOrDefault(key, List.of())));
         }
         panels.sort(java.util.Comparator.comparing(JuryPanel::label));
         return panels;

@@ -153,6 +153,18 @@ class JudgingStageTest {
                         recommended.stream().map(r -> r.getAs("case_id") + " " + r.<Integer>getAs("option_no")).toList(), "version " + version);
             }
 
+            // The report's jury panels, one per version, each with what the judge calls on its plans cost (the refused call cost nothing).
+            String datasetVersion = lake.read(Tables.DATASET_VERSIONS).first().getAs("dataset_version");
+            List<dev.noharm.report.ReportData.JuryPanel> panels = dev.noharm.report.ReportData.from(lake, datasetVersion, "Majority").juries();
+            assertEquals(2, panels.size());
+            for (String version : List.of("1", "2")) {
+                double paid = lake.read(Tables.GENERATIONS).where("judged_work_key IN (SELECT work_key FROM "
+                        + lake.tableName(Tables.GENERATIONS) + " WHERE model_id = 'p' AND model_version = '" + version + "')")
+                        .agg(org.apache.spark.sql.functions.sum("cost_usd")).first().getDouble(0);
+                long panelsOfVersion = panels.stream().filter(p -> Math.abs(p.judgeCostUsd() - paid) < 1e-12).count();
+                assertTrue(paid > 0 && panelsOfVersion >= 1, "version " + version + ": judges cost " + paid + ", panels " + panels);
+            }
+
             // A jury naming a judge with no judgments is refused before anything is written.
             long scores = lake.read(Tables.SCORE_RUNS).count();
             dev.noharm.validation.InvalidInputException unknown = org.junit.jupiter.api.Assertions.assertThrows(
