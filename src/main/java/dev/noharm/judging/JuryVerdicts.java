@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
+import dev.noharm.lake.JoinKeys;
 import dev.noharm.scoring.ParsedResponse;
 import dev.noharm.scoring.ResponseParsing;
 import java.util.ArrayList;
@@ -36,8 +37,8 @@ public final class JuryVerdicts {
                 .groupBy("answer_key")
                 .agg(collect_list(struct(col("parse_failure"), col("invalid_entries"), col("conflicting"), col("recommended_options")))
                         .as("jury_votes"));
-        Dataset<Row> joined = answers.withColumn("answer_key", Judgments.answerKey(col("work_key"))).join(votes,
-                scala.jdk.javaapi.CollectionConverters.asScala(List.of("answer_key")).toSeq(), "left");
+        Dataset<Row> joined = answers.withColumn("answer_key", Judgments.answerKey(col("work_key"))).join(votes, JoinKeys.of("answer_key"),
+                "left");
         StructType in = answers.schema();
         StructType out = ResponseParsing.withParseColumns(in)
                 .add(DataTypes.createStructField("judges", DataTypes.IntegerType, false))

@@ -124,12 +124,13 @@ public final class ScoreJob {
                 .select("dataset_version", "case_id", "option_count", "specialty");
         Dataset<Row> labels = lake.read(Tables.OPTION_LABELS).where(col("dataset_version").equalTo(version));
 
+        // Judge calls a driver stored but did not record as judgments (it died in between) count too: recorded before
+        // the score counts what it reads.
+        Judgments.recordGenerated(lake, version);
         // What this score reads, recorded in score_runs so nightly can tell when scores are out of date.
         long okGenerations = lake.read(Tables.GENERATIONS).where(col("status").equalTo("ok").and(col("dataset_version").equalTo(version))).count();
         long importedResponses = lake.read(Tables.RESPONSES).where(col("dataset_version").equalTo(version)).count();
         long judgments = lake.read(Tables.JUDGMENTS).where(col("dataset_version").equalTo(version)).count();
-        // Judge calls a driver stored but did not record as judgments (it died in between) count too.
-        Judgments.recordGenerated(lake, version);
         Dataset<Row> responses = ResponseSources.forVersion(lake, version)
                 .join(cases, JoinKeys.of("dataset_version", "case_id"));
         // Options answers are parsed (CONTRACT section 3); free-text plans take the jury's verdict (section 6).

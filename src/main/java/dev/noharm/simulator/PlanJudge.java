@@ -51,7 +51,7 @@ final class PlanJudge {
         for (int i = 0; i < options.size(); i++) {
             String evidence = "";
             for (String item : items) {
-                if (item.toLowerCase(Locale.ROOT).contains(PlanWriter.lowerFirst(options.get(i)))) {
+                if (item.toLowerCase(Locale.ROOT).contains(options.get(i))) {
                     evidence = item;
                     break;
                 }

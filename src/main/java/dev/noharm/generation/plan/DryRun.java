@@ -1,5 +1,6 @@
 package dev.noharm.generation.plan;
 
+import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.TokenEstimator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,19 +45,24 @@ public final class DryRun {
                     line.add(TokenEstimator.upperBound(planner.model(item.modelId()), item.prompt(shared).length()));
                 }
             }
-            for (ChainSlot slot : stage.kind() == Stage.Kind.JUDGMENTS ? stage.blocked() : List.<ChainSlot>of()) {
-                var judge = planner.model(Planner.judgeOf(slot));
-                String label = stage.label();
-                Line line = lines.computeIfAbsent(judge.id() + "\u0000" + label, k -> new Line(judge.id(), label));
+            for (ChainSlot slot : stage.blocked()) {
+                // A blocked slot is priced at its longest possible prompt: a judge's on the longest plan, a reviewer's on the longest answer.
+                ModelSpec model;
+                String label;
+                int maxPromptChars;
+                if (stage.kind() == Stage.Kind.JUDGMENTS) {
+                    model = planner.model(Planner.judgeOf(slot));
+                    label = stage.label();
+                    maxPromptChars = planner.maxJudgePromptChars(slot.caseId());
+                } else {
+                    Planner.BlockedReview blocked = planner.blockedReview(stage.number(), slot);
+                    model = blocked.reviewer();
+                    label = reviewLabel(slot.teamId(), stage.number());
+                    maxPromptChars = blocked.maxPromptChars();
+                }
+                Line line = lines.computeIfAbsent(model.id() + "\u0000" + label, k -> new Line(model.id(), label));
                 line.planned++;
-                line.add(TokenEstimator.upperBound(judge, planner.maxJudgePromptChars(slot.caseId())));
-            }
-            for (ChainSlot slot : stage.kind() == Stage.Kind.REVIEWS ? stage.blocked() : List.<ChainSlot>of()) {
-                Planner.BlockedReview blocked = planner.blockedReview(stage.number(), slot);
-                String label = reviewLabel(slot.teamId(), stage.number());
-                Line line = lines.computeIfAbsent(blocked.reviewer().id() + "\u0000" + label, k -> new Line(blocked.reviewer().id(), label));
-                line.planned++;
-                line.add(TokenEstimator.upperBound(blocked.reviewer(), blocked.maxPromptChars()));
+                line.add(TokenEstimator.upperBound(model, maxPromptChars));
             }
             if (judged) {
                 break;
