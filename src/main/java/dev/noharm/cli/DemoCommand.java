@@ -52,7 +52,9 @@ final class DemoCommand extends LakeCommand {
         SimulatorConfig config = SimulatorConfig.defaults().withLatency(40, 0.4).withRpm(900)
                 .withFaults(0.02, 0.0, 0, 0.01, 0.01, 0.005)
                 // Three judges of different care, so the jury's agreement figures have something to tell apart.
-                .withJudgeErrors(SimulatorConfig.DEFAULT_JUDGE_ERROR_RATE, java.util.Map.of("judge-a-1", 0.02, "judge-b-1", 0.05, "judge-c-1", 0.12));
+                .withJudgeErrors(SimulatorConfig.DEFAULT_JUDGE_ERROR_RATE, java.util.Map.of("judge-a-1", 0.02, "judge-b-1", 0.05, "judge-c-1", 0.12))
+                // Provider batches (the demo spec's mode: batch models) end two seconds after they are submitted.
+                .withBatches(2000, 0.0, 0.0);
         try (EndpointSimulator simulator = EndpointSimulator.start(config,
                 new BenchmarkReader().read(sample), 0)) {
             out.println("demo: endpoint simulator on " + simulator.baseUrl());

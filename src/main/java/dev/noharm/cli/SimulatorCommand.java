@@ -58,13 +58,23 @@ final class SimulatorCommand extends LakeCommand {
             + "gets one option's verdict on a free-text plan wrong. Default: ${DEFAULT-VALUE}.")
     double judgeErrorRate;
 
+    @Option(names = "--batch-delay-ms", defaultValue = "2000", description = "How long a provider batch takes to end. Default: ${DEFAULT-VALUE}.")
+    long batchDelayMs;
+
+    @Option(names = "--batch-error-rate", defaultValue = "0", description = "Probability that one request of a batch fails. Default: ${DEFAULT-VALUE}.")
+    double batchErrorRate;
+
+    @Option(names = "--batch-unfinished-rate", defaultValue = "0", description = "Probability that one request of a batch is left "
+            + "unanswered (the batch expires). Default: ${DEFAULT-VALUE}.")
+    double batchUnfinishedRate;
+
     @Override
     public Integer call() throws Exception {
         Benchmark benchmark = new BenchmarkReader().read(dataset == null
                 ? BenchmarkSource.bundledSample()
                 : BenchmarkSource.folder(dataset, new org.apache.hadoop.conf.Configuration()));
         SimulatorConfig config = new SimulatorConfig(seed, latencyMs, latencySigma, rpm, Map.of(), fault5xx, faultHang, hangMs,
-                faultMalformed, faultTruncated, faultBadBody, judgeErrorRate, Map.of());
+                faultMalformed, faultTruncated, faultBadBody, judgeErrorRate, Map.of(), batchDelayMs, batchErrorRate, batchUnfinishedRate);
         PrintWriter out = out();
         CountDownLatch stopped = new CountDownLatch(1);
         try (EndpointSimulator simulator = EndpointSimulator.start(config, benchmark, port)) {

@@ -1,5 +1,9 @@
 package dev.noharm.generation;
 
+import dev.noharm.generation.batch.BatchCalls;
+import dev.noharm.generation.batch.BatchLedger;
+import dev.noharm.generation.batch.BatchProtocol;
+import dev.noharm.generation.batch.BatchStatus;
 import dev.noharm.generation.call.CallStrategy;
 import dev.noharm.generation.call.CoordinatorServer;
 import dev.noharm.generation.call.DriverEndpoints;
@@ -18,10 +22,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +48,7 @@ public final class GenerateJob {
     private final PrintWriter out;
     private final GenerationSettings settings;
     private final Clock clock;
+    private final BatchLedger ledger;
 
     public GenerateJob(Lake lake, RunSpec spec, String specFile, ModelRegistry registry, Function<String, String> environment,
             PrintWriter out) {
@@ -59,6 +66,7 @@ public final class GenerateJob {
         this.out = out;
         this.settings = GenerationSettings.resolve(commandLine, spec, lake.spark());
         this.clock = Clock.systemUTC();
+        this.ledger = new BatchLedger(lake);
     }
 
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
@@ -99,13 +107,18 @@ public final class GenerateJob {
         RunBudget budget = null;
         if (settings.budgetUsd() != null) {
             double spent = lake.spentUsd(spec.runId());
-            budget = new RunBudget(settings.budgetUsd(), spent, Ticker.SYSTEM);
+            // A batch still open at a provider may cost up to what it reserved: counted until it is collected.
+            double inBatches = ledger.pendingReservedUsd(spec.runId());
+            budget = new RunBudget(settings.budgetUsd(), spent + inBatches, Ticker.SYSTEM);
             permits.budget(budget);
-            out.printf(Locale.ROOT, "generate: run %s has a budget of $%.4f; $%.4f spent by earlier jobs%n", spec.runId(),
-                    settings.budgetUsd(), spent);
+            out.printf(Locale.ROOT, "generate: run %s has a budget of $%.4f; $%.4f spent by earlier jobs%s%n", spec.runId(),
+                    settings.budgetUsd(), spent, inBatches > 0 ? String.format(Locale.ROOT, ", up to $%.4f reserved by open batches", inBatches) : "");
         }
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
-        CallStrategy strategy = new RealtimeCalls(lake.lake().spark());
+        CallStrategy realtime = new RealtimeCalls(lake.lake().spark());
+        CallStrategy batches = new BatchCalls(ledger, environment,
+                new BatchCalls.Polling(Duration.ofSeconds(settings.batchPollSeconds()), settings.batchWait(), pause(stopping)), budget,
+                outcome -> progress.get().record(outcome), stopping::requested, clock, out);
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
             commits.serve(coordinator);
@@ -116,7 +129,7 @@ public final class GenerateJob {
                 // Each stage is its own Spark job, with a job id of its own (stored files are named by job and partition).
                 StageCall call = new StageCall(spec.runId(), stage.jobId(jobId), datasetVersion, stage.label(), models, planner.sharedPrompts(),
                         settings, address, lake.sink(address));
-                runStage(stage, call, strategy, jobId, progress, totals, stopping);
+                runStage(stage, call, realtime, batches, jobId, progress, totals, stopping);
                 leases.checkHeld();
                 if (stage.kind() == Stage.Kind.JUDGMENTS) {
                     break;
@@ -163,13 +176,52 @@ public final class GenerateJob {
                 keys -> lake.answers(planner.datasetVersion(), keys));
     }
 
+    /** One pending batch of the spec's models, as the lake records it and (when it could be asked) as its provider reports it. */
+    public record OpenBatch(BatchLedger.Batch batch, BatchStatus provider, String providerError) {}
+
+    /**
+     * The spec's models' batches that are still pending (submitting or open), oldest first, each with what its provider
+     * says now; a provider that cannot be asked (no key here, no network) is reported, not fatal.
+     */
+    public List<OpenBatch> openBatches() {
+        Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, false);
+        return ledger.pending(models.keySet()).stream().map(b -> {
+            if (b.providerBatchId() == null) {
+                return new OpenBatch(b, null, "no provider id recorded (its driver stopped while submitting): the next run looks it up");
+            }
+            try {
+                return new OpenBatch(b, BatchProtocol.create(models.get(b.modelId()), environment).status(b.providerBatchId()), null);
+            } catch (RuntimeException e) {
+                return new OpenBatch(b, null, dev.noharm.generation.provider.CallFailure.classify(e).message());
+            }
+        }).toList();
+    }
+
+    /**
+     * Asks the providers to cancel the spec's models' open batches. What a batch answered before it stopped is paid for:
+     * the next run collects it, and its unanswered requests are to do again. Returns the batches asked.
+     */
+    public List<BatchLedger.Batch> cancelOpenBatches() {
+        Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, true);
+        List<BatchLedger.Batch> cancelled = new java.util.ArrayList<>();
+        for (BatchLedger.Batch b : ledger.pending(models.keySet())) {
+            if (b.providerBatchId() == null) {
+                continue;
+            }
+            BatchProtocol.create(models.get(b.modelId()), environment).cancel(b.providerBatchId());
+            ledger.record(b.with(BatchLedger.State.OPEN, clock.instant(), null, "cancel requested"), null);
+            cancelled.add(b);
+        }
+        return cancelled;
+    }
+
     private Planner planner(Map<String, ModelSpec> models) {
         String datasetVersion = lake.datasetVersion(settings.datasetVersion(), specFile, "dataset_version");
         return new Planner(spec, models, lake.planInputs(datasetVersion));
     }
 
-    private void runStage(Stage stage, StageCall call, CallStrategy strategy, String jobId, AtomicReference<GenerationProgress> progress,
-            Totals totals, Stopping stopping) {
+    private void runStage(Stage stage, StageCall call, CallStrategy realtime, CallStrategy batches, String jobId,
+            AtomicReference<GenerationProgress> progress, Totals totals, Stopping stopping) {
         List<WorkItem> pending = stage.pending(lake.finishedKeys(call.datasetVersion(), call.models().keySet()));
         long alreadyDone = stage.items().size() - pending.size();
         totals.planned += stage.items().size();
@@ -195,7 +247,24 @@ public final class GenerateJob {
                 out.println(stageProgress.line());
                 out.flush();
             }, settings.progressSeconds(), settings.progressSeconds(), TimeUnit.SECONDS);
-            strategy.call(call, pending);
+            List<WorkItem> viaBatch = pending.stream().filter(i -> spec.callMode(i.modelId()) == CallMode.BATCH).toList();
+            List<WorkItem> inRealTime = pending.stream().filter(i -> spec.callMode(i.modelId()) != CallMode.BATCH).toList();
+            // Batches are submitted first and polled on a thread of their own while the real-time calls run.
+            CompletableFuture<Void> batched = viaBatch.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(() -> batches.call(call, viaBatch), runnable -> {
+                        Thread t = new Thread(runnable, "noharm-batches");
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            try {
+                realtime.call(call, inRealTime);
+            } finally {
+                try {
+                    batched.join();
+                } catch (java.util.concurrent.CompletionException failed) {
+                    throw failed.getCause() instanceof RuntimeException r ? r : failed;
+                }
+            }
         } catch (Exception e) { // Spark's job failure is a checked SparkException, thrown undeclared
             if (!stopping.cancelled()) {
                 throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getMessage(), e);
@@ -212,14 +281,26 @@ public final class GenerateJob {
         stageProgress.printSummary(out);
         out.flush();
         totals.attempted += pending.size() - stageProgress.overBudget();
-        totals.ok += stageProgress.done() - stageProgress.failed() - stageProgress.overBudget();
+        // Stopped items (a batch that expired or was cancelled before answering them) were neither answered nor failed.
+        totals.ok += stageProgress.done() - stageProgress.failed() - stageProgress.overBudget() - stageProgress.stopped();
         totals.failed += stageProgress.failed();
         totals.overBudget += stageProgress.overBudget();
+    }
+
+    /** Waits between batch polls in one-second steps, so a signal stops the wait at once. */
+    private static BatchCalls.Pause pause(Stopping stopping) {
+        return duration -> {
+            long end = System.nanoTime() + duration.toNanos();
+            while (!stopping.requested() && System.nanoTime() < end) {
+                Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
+        };
     }
 
     /** What a signal does to this job: stop starting calls, and later (or on a second signal) cancel the stage's Spark job. */
     private final class Stopping implements StopSignals.Job {
         private final Permits permits;
+        private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         /** The stage's task attempts as they report themselves: after a cancel, the driver waits for their last commits. */
         final DriverEndpoints.RunningTasks tasks = new DriverEndpoints.RunningTasks();
@@ -230,6 +311,7 @@ public final class GenerateJob {
 
         @Override
         public void stopStarting(String signal) {
+            requested.set(true);
             permits.stop("the job was interrupted (" + signal + ")");
             out.printf("generate: %s: starting no more calls; the calls under way finish and are stored (up to %d s; send it again to stop now)%n",
                     signal, settings.interruptGraceSeconds());
@@ -247,6 +329,11 @@ public final class GenerateJob {
 
         boolean cancelled() {
             return cancelled.get();
+        }
+
+        /** A signal asked the job to stop: no new calls or batches, no more waiting for batches. */
+        boolean requested() {
+            return requested.get();
         }
     }
 

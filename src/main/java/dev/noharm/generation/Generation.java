@@ -10,10 +10,11 @@ import java.time.Instant;
  * One finished work item: what was asked, what came back, what it cost, and how the call went. The one
  * type a generation has from the executor that made the call to the lake's {@code generations} table: its
  * components, flattened in order, are the table's columns ({@link #ROWS} checks them against
- * {@link Tables#GENERATIONS} when the class loads).
+ * {@link Tables#GENERATIONS} when the class loads). {@code callMode}: {@link CallMode#wireName} (null in rows written
+ * before batch calls existed: those were all real-time).
  */
 public record Generation(Work work, @Nullable Answer answer, Usage usage, Outcome outcome, @Nullable TeamLineage team,
-        @Nullable JudgeLineage judge) implements Serializable {
+        @Nullable JudgeLineage judge, @Nullable String callMode) implements Serializable {
 
     public static final String OK = "ok";
     public static final String ERROR = "error";

@@ -28,7 +28,9 @@ public record GenerationSettings(
         boolean speculation,
         String driverHost,
         int interruptGraceSeconds,
-        int chaosFailFirstAttemptAfterCommits) implements Serializable {
+        int chaosFailFirstAttemptAfterCommits,
+        int batchPollSeconds,
+        boolean batchWait) implements Serializable {
 
     /** Spark setting that makes the first attempt of every task fail after N commits (for testing recovery). */
     public static final String CHAOS_FAIL_AFTER_COMMITS = "spark.noharm.chaos.failFirstAttemptAfterCommits";
@@ -42,13 +44,15 @@ public record GenerationSettings(
     public static final int DEFAULT_LEASE_TTL_SECONDS = 120;
     /** After SIGINT or SIGTERM, how long the calls under way may take to finish before they are abandoned. */
     public static final int DEFAULT_INTERRUPT_GRACE_SECONDS = 30;
+    /** How often a job polls its open provider batches. */
+    public static final int DEFAULT_BATCH_POLL_SECONDS = 60;
 
     /** Options given on the command line; null where not given. */
-    public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd, Integer leaseWaitSeconds) {
-        public static final CommandLine NONE = new CommandLine(null, null, null, null);
+    public record CommandLine(String lakeUri, String datasetVersion, Double budgetUsd, Integer leaseWaitSeconds, Boolean batchWait) {
+        public static final CommandLine NONE = new CommandLine(null, null, null, null, null);
 
         public CommandLine(String lakeUri, String datasetVersion, Double budgetUsd) {
-            this(lakeUri, datasetVersion, budgetUsd, null);
+            this(lakeUri, datasetVersion, budgetUsd, null, null);
         }
     }
 
@@ -87,7 +91,11 @@ public record GenerationSettings(
                 sparkConf.apply("spark.driver.host").orElse("127.0.0.1"),
                 new Setting<Integer>("interrupt_grace_seconds").sparkConf(sparkConf, CONF_PREFIX + "interrupt_grace_seconds", Integer::parseInt)
                         .orDefault(DEFAULT_INTERRUPT_GRACE_SECONDS),
-                new Setting<Integer>("chaos").sparkConf(sparkConf, CHAOS_FAIL_AFTER_COMMITS, Integer::parseInt).orDefault(0));
+                new Setting<Integer>("chaos").sparkConf(sparkConf, CHAOS_FAIL_AFTER_COMMITS, Integer::parseInt).orDefault(0),
+                new Setting<Integer>("batch.poll_seconds").sparkConf(sparkConf, CONF_PREFIX + "batch_poll_seconds", Integer::parseInt)
+                        .runSpec(spec.batch().pollSeconds()).orDefault(DEFAULT_BATCH_POLL_SECONDS),
+                new Setting<Boolean>("batch.wait").commandLine(cli.batchWait()).sparkConf(sparkConf, CONF_PREFIX + "batch_wait", Boolean::parseBoolean)
+                        .runSpec(spec.batch().waitForResults()).orDefault(true));
     }
 
     /** One setting's lookup, in precedence order: the first source with a value wins. */

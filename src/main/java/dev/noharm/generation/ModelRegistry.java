@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 public final class ModelRegistry {
     private static final Set<String> MODEL_FIELDS = Set.of("id", "display_name", "provider", "organization", "model_name",
-            "model_version", "base_url", "params", "limits", "price", "api_key_env", "api_key_file", "api_key_secret", "aws");
+            "model_version", "base_url", "params", "limits", "price", "api_key_env", "api_key_file", "api_key_secret", "aws",
+            "batch_api");
     private static final Set<String> AWS_FIELDS = Set.of("region", "profile");
     private static final Set<String> PARAM_FIELDS =
             Set.of("temperature", "max_output_tokens", "seed", "response_format", "timeout_seconds");
@@ -153,6 +154,14 @@ public final class ModelRegistry {
             f.problem("aws", "only for provider bedrock");
         }
 
+        boolean batchApi = f.has("batch_api") && f.node().path("batch_api").asBoolean(false);
+        if (f.has("batch_api") && !f.node().path("batch_api").isBoolean()) {
+            f.problem("batch_api", "must be true or false");
+        } else if (batchApi && provider.isPresent() && provider.get() != ProviderKind.OPENAI_COMPATIBLE) {
+            f.problem("batch_api", "only for provider openai-compatible (a server that also serves OpenAI's batch endpoints); "
+                    + provider.get().wireName() + "'s own batch API is used without it");
+        }
+
         if (id.isEmpty() || displayName.isEmpty() || provider.isEmpty() || modelName.isEmpty() || modelVersion.isEmpty()) {
             return Optional.empty();
         }
@@ -163,7 +172,7 @@ public final class ModelRegistry {
                 new ModelSpec.Limits(rpm, tpm == null ? 0 : tpm.longValue(), maxConcurrent),
                 new ModelSpec.Price(inputPrice, outputPrice, batchInputPrice, batchOutputPrice),
                 apiKey.orElse(null),
-                region.isEmpty() && profile.isEmpty() ? null : new ModelSpec.Aws(region.orElse(null), profile.orElse(null))));
+                region.isEmpty() && profile.isEmpty() ? null : new ModelSpec.Aws(region.orElse(null), profile.orElse(null)), batchApi));
     }
 
     private static String substitute(String text, Function<String, String> variables, JsonLinesFields f, String field) {

@@ -19,7 +19,28 @@ public record ModelSpec(
         Limits limits,
         Price price,
         ApiKeyRef apiKey,
-        Aws aws) implements Serializable {
+        Aws aws,
+        boolean batchApi) implements Serializable {
+
+    /** An entry without a batch API of its own declaring (only openai-compatible servers declare one: {@code batch_api}). */
+    public ModelSpec(String id, String displayName, ProviderKind provider, String organization, String modelName, String modelVersion,
+            String baseUrl, RequestParams params, Limits limits, Price price, ApiKeyRef apiKey, Aws aws) {
+        this(id, displayName, provider, organization, modelName, modelVersion, baseUrl, params, limits, price, apiKey, aws, false);
+    }
+
+    /**
+     * The batch protocol this model's calls can go through with {@code mode: batch}: its provider's (OpenAI, Azure OpenAI,
+     * Anthropic, Gemini, Mistral), or OpenAI's for an openai-compatible server whose entry says {@code batch_api: true}
+     * (servers such as Groq or Together serve OpenAI's batch endpoints); empty for the rest (Bedrock's batch inference,
+     * which needs S3 and an IAM role, is not supported yet).
+     */
+    public java.util.Optional<String> batchProtocol() {
+        return switch (provider) {
+            case OPENAI, AZURE_OPENAI, ANTHROPIC, GEMINI, MISTRAL -> java.util.Optional.of(provider.wireName());
+            case OPENAI_COMPATIBLE -> batchApi ? java.util.Optional.of(ProviderKind.OPENAI.wireName()) : java.util.Optional.empty();
+            case BEDROCK, OLLAMA, NOHARM_LEADERBOARD -> java.util.Optional.empty();
+        };
+    }
 
     /** Amazon Bedrock: the region, and a named profile instead of the default credential chain (both optional). */
     public record Aws(String region, String profile) implements Serializable {}

@@ -64,18 +64,6 @@ public enum ProviderKind {
         return structuredOutput;
     }
 
-    /**
-     * Whether the provider sells the same calls through a batch API that answers within a day, at a lower price
-     * (OpenAI and Azure OpenAI's Batch, Anthropic's Message Batches, Gemini's and Mistral's batch, Bedrock's batch
-     * inference). A self-hosted or submitted system has none.
-     */
-    public boolean hasBatchApi() {
-        return switch (this) {
-            case OPENAI, AZURE_OPENAI, ANTHROPIC, GEMINI, MISTRAL, BEDROCK -> true;
-            case OPENAI_COMPATIBLE, OLLAMA, NOHARM_LEADERBOARD -> false;
-        };
-    }
-
     public String wireName() {
         return wireName;
     }

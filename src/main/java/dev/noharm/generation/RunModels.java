@@ -79,10 +79,34 @@ public final class RunModels {
                 models.put(judge, model.get());
             }
         }
+        models.values().stream().filter(m -> spec.callMode(m.id()) == CallMode.BATCH)
+                .forEach(m -> batchable(m, specFile, field(spec, m.id()), problems));
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + specFile, problems);
         }
         return models;
+    }
+
+    /** The {@code mode} field of the first entry that names {@code modelId} (models, then judges). */
+    private static String field(RunSpec spec, String modelId) {
+        for (int i = 0; i < spec.models().size(); i++) {
+            if (spec.models().get(i).model().equals(modelId)) {
+                return "models[" + (i + 1) + "].mode";
+            }
+        }
+        return "judges[" + (spec.judges().indexOf(modelId) + 1) + "].mode";
+    }
+
+    private static void batchable(ModelSpec model, String specFile, String field, List<ValidationProblem> problems) {
+        if (model.batchProtocol().isEmpty()) {
+            problems.add(new ValidationProblem(specFile, 0, field, "model '" + model.id() + "' (provider " + model.provider().wireName()
+                    + ") has no batch API here" + (model.provider() == ProviderKind.OPENAI_COMPATIBLE
+                            ? ": if its server also serves OpenAI's batch endpoints (/files, /batches), say batch_api: true in its registry entry"
+                            : "; batch mode is for openai, azure-openai, anthropic, gemini and mistral") + "; use mode: realtime"));
+        } else if ("json_schema".equals(model.params().responseFormat())) {
+            problems.add(new ValidationProblem(specFile, 0, field, "model '" + model.id() + "' has response_format json_schema, which batch "
+                    + "requests do not carry here; use json_object or text in its registry entry, or mode: realtime"));
+        }
     }
 
     private static ValidationProblem unknown(RunSpec spec, String specFile, ModelRegistry registry, String field, String id) {

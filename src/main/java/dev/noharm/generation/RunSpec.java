@@ -33,7 +33,23 @@ public record RunSpec(
         Integer concurrencyPerTask,
         Integer progressSeconds,
         Double budgetUsd,
-        String lake) implements Serializable {
+        String lake,
+        java.util.Map<String, CallMode> callModes,
+        Batch batch) implements Serializable {
+
+    /**
+     * The spec's {@code batch} settings for models with {@code mode: batch}: how often to poll the providers
+     * ({@code poll_seconds}) and whether the job waits for the batches' results ({@code wait}; off: it submits, stores
+     * what has ended and returns, and a later run collects the rest). Null fields: not given.
+     */
+    public record Batch(Integer pollSeconds, Boolean waitForResults) implements Serializable {
+        public static final Batch NONE = new Batch(null, null);
+    }
+
+    /** How calls to {@code modelId} leave the pipeline ({@code mode} of its entries; realtime unless an entry says batch). */
+    public CallMode callMode(String modelId) {
+        return callModes.getOrDefault(modelId, CallMode.REALTIME);
+    }
 
     /** Samples (trials) of one registry model on a task, under each of its prompt variants (names of {@link #variants}). */
     public record ModelRun(String model, int samples, Task task, List<String> promptVariants) implements Serializable {
@@ -50,6 +66,7 @@ public record RunSpec(
     public RunSpec {
         variants = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(variants));
         judges = List.copyOf(judges);
+        callModes = java.util.Map.copyOf(callModes);
     }
 
     /** Every variant any model or team of the run is asked under. */
@@ -64,6 +81,16 @@ public record RunSpec(
     /** Whether any model writes free-text plans (which the judges then map onto the options). */
     public boolean hasFreeText() {
         return models.stream().anyMatch(m -> m.task() == Task.FREE_TEXT);
+    }
+
+    /** An entry's {@code mode}; every entry of one model must agree, since its calls share one lease, limiter and ledger. */
+    private static void callMode(JsonLinesFields entry, String modelId, java.util.Map<String, CallMode> callModes) {
+        CallMode mode = entry.has("mode") ? entry.requiredEnum("mode", CallMode::fromWireName, CallMode.names()).orElse(CallMode.REALTIME)
+                : CallMode.REALTIME;
+        CallMode earlier = callModes.putIfAbsent(modelId, mode);
+        if (earlier != null && earlier != mode) {
+            entry.problem("mode", "model " + modelId + " is " + earlier.wireName() + " in another entry; give all its entries one mode");
+        }
     }
 
     /**
@@ -97,7 +124,7 @@ public record RunSpec(
 
     private static final Set<String> FIELDS = Set.of("run_id", "registry", "dataset_version", "task", "models", "teams",
             "prompt_variants", "prompt_file", "judges", "jury_rule", "retry", "commit", "concurrency_per_task", "progress_seconds",
-            "budget_usd", "lake");
+            "budget_usd", "lake", "batch");
 
 
     /** Reads {@code path} from the working directory or the jar (see {@link ConfigFiles}). */
@@ -122,6 +149,7 @@ public record RunSpec(
         Task task = f.has("task") ? f.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(Task.OPTIONS) : Task.OPTIONS;
         java.util.Map<String, PromptBuilder.Variant> variants = new java.util.LinkedHashMap<>();
         List<String> specVariants = variants(f, task, variants);
+        java.util.Map<String, CallMode> callModes = new java.util.LinkedHashMap<>();
 
         List<ModelRun> models = new ArrayList<>();
         JsonNode modelList = root.get("models");
@@ -142,8 +170,9 @@ public record RunSpec(
                     m.problem("", "must be {model: <registry id>, samples: <n>}");
                     continue;
                 }
-                m.rejectUnknownFields(Set.of("model", "samples", "task", "prompt_variants", "prompt_file"));
+                m.rejectUnknownFields(Set.of("model", "samples", "task", "prompt_variants", "prompt_file", "mode"));
                 Optional<String> model = m.requiredString("model");
+                model.ifPresent(id -> callMode(m, id, callModes));
                 int samples = m.optionalPositiveInt("samples", 1);
                 Task entryTask = m.has("task") ? m.requiredEnum("task", Task::fromSpec, Task.specNames()).orElse(task) : task;
                 List<String> entryVariants = m.has("prompt_variants") || m.has("prompt_file") ? variants(m, entryTask, variants)
@@ -166,8 +195,9 @@ public record RunSpec(
                         j.problem("", "must be {model: <registry id>}");
                         continue;
                     }
-                    j.rejectUnknownFields(Set.of("model"));
+                    j.rejectUnknownFields(Set.of("model", "mode"));
                     j.requiredString("model").ifPresent(id -> {
+                        callMode(j, id, callModes);
                         if (judges.contains(id)) {
                             j.problem("model", "judge '" + id + "' is listed twice");
                         } else {
@@ -205,11 +235,33 @@ public record RunSpec(
             }
         }
 
+        JsonLinesFields b = f.child("batch");
+        b.rejectUnknownFields(Set.of("poll_seconds", "wait"));
+        Integer pollSeconds = b.has("poll_seconds") ? b.optionalPositiveInt("poll_seconds", 60) : null;
+        Boolean waitForResults = null;
+        if (b.has("wait")) {
+            if (!b.node().path("wait").isBoolean()) {
+                b.problem("wait", "must be true (the job waits for its batches) or false (it submits them and a later run collects)");
+            } else {
+                waitForResults = b.node().path("wait").asBoolean();
+            }
+        }
+        if (!teams.isEmpty()) {
+            for (TeamRun team : teams) {
+                for (String member : team.members()) {
+                    if (callModes.get(member) == CallMode.BATCH) {
+                        f.problem("teams", "team " + team.id() + " has " + member + ", which has mode: batch; a team's chain is called in "
+                                + "real time (give the model's solo entry mode: realtime, or leave it out of the team)");
+                    }
+                }
+            }
+        }
+
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + fileName, problems);
         }
         return new RunSpec(runId.orElseThrow(), registry.orElseThrow(), datasetVersion, models, teams, specVariants, variants, judges,
-                juryRule, retry, commit, concurrency, progress, budget, lake);
+                juryRule, retry, commit, concurrency, progress, budget, lake, callModes, new Batch(pollSeconds, waitForResults));
     }
 
     /**

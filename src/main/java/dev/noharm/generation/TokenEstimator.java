@@ -23,6 +23,6 @@ public final class TokenEstimator {
         long input = (promptChars + 1L) / 2;
         long output = model.params().maxOutputTokens();
         double cost = model.price().cost(input, output);
-        return new CallBound(input, output, cost, model.provider().hasBatchApi() ? model.price().batchCost(input, output) : cost);
+        return new CallBound(input, output, cost, model.batchProtocol().isPresent() ? model.price().batchCost(input, output) : cost);
     }
 }

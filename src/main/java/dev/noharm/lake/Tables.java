@@ -153,7 +153,8 @@ public final class Tables {
                     optional("team_organizations", StringType),
                     optional("reviewed_work_key", StringType),
                     optional("chain_latency_ms", LongType),
-                    optional("judged_work_key", StringType)),
+                    optional("judged_work_key", StringType),
+                    optional("call_mode", StringType)),
             "dev.noharm.generation.GenerationCommits",
             LakeTable.Visibility.ALL);
 
@@ -515,10 +516,41 @@ public final class Tables {
             "dev.noharm.lake.Leases",
             LakeTable.Visibility.ALL);
 
+    /**
+     * Provider batches, as an append-only log of events: a batch's {@code submitting} row (its work keys, committed
+     * before the provider is asked), {@code open} (the provider's batch id, committed as soon as it is known),
+     * {@code ended}, {@code collected} (its results are generations), {@code cancelled} or {@code lost}. A batch's
+     * state is its latest row ({@link dev.noharm.generation.batch.BatchLedger}).
+     */
+    public static final LakeTable BATCHES = new LakeTable(
+            "batches",
+            List.of("model_id"),
+            List.of("batch_id", "event_at"),
+            schema(
+                    required("batch_id", StringType),
+                    required("run_id", StringType),
+                    required("job_id", StringType),
+                    required("dataset_version", StringType),
+                    required("model_id", StringType),
+                    required("protocol", StringType),
+                    required("stage", StringType),
+                    required("state", StringType),
+                    required("event_at", TimestampType),
+                    optional("provider_batch_id", StringType),
+                    optional("requests", IntegerType),
+                    optional("work_keys", DataTypes.createArrayType(StringType, false)),
+                    optional("reserved_usd", DoubleType),
+                    optional("succeeded", IntegerType),
+                    optional("errored", IntegerType),
+                    optional("unfinished", IntegerType),
+                    optional("message", StringType)),
+            "dev.noharm.generation.batch.BatchLedger",
+            LakeTable.Visibility.ALL);
+
     public static List<LakeTable> all() {
         return List.of(DATASET_VERSIONS, CASES, OPTIONS, ANNOTATIONS, OPTION_LABELS, GENERATIONS, RESPONSES, JUDGMENTS,
                 SCORED_RESPONSES, DECISIONS, CASE_RESULTS, TRIAL_METRICS, ROBUSTNESS, METRICS, JUDGE_AGREEMENT, OPTION_RESULTS, SCORE_RUNS,
-                REGRESSIONS, ENSEMBLE_SEARCH, LEASES);
+                REGRESSIONS, ENSEMBLE_SEARCH, LEASES, BATCHES);
     }
 
     /** The tables ingest writes, committed by a row in dataset_versions. */

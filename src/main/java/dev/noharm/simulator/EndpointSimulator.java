@@ -69,6 +69,8 @@ public final class EndpointSimulator implements AutoCloseable {
     private final java.util.Set<String> authorizations = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Leaderboard protocol: how often each (system, prompt) was asked, so repeated samples differ. */
     private final Map<String, Long> leaderboardSeen = new HashMap<>();
+    /** The providers' batch APIs (OpenAI, Azure OpenAI, Mistral, Anthropic, Gemini). */
+    private final BatchEndpoints batches;
 
     private EndpointSimulator(SimulatorConfig config, Benchmark benchmark, String host, int port) throws IOException {
         this.config = config;
@@ -93,6 +95,8 @@ public final class EndpointSimulator implements AutoCloseable {
         server.createContext("/v1/leaderboard/", this::leaderboard);
         server.createContext("/v1/messages", this::anthropicMessages);
         VendorEndpoints vendors = new VendorEndpoints(this);
+        this.batches = new BatchEndpoints(this);
+        batches.serve(server);
         server.createContext("/openai/v1/chat/completions", vendors::azureChat);
         server.createContext("/v1beta/models/", vendors::geminiGenerateContent);
         server.createContext("/api/chat", vendors::ollamaChat);
@@ -359,6 +363,28 @@ public final class EndpointSimulator implements AutoCloseable {
 
     record Outcome(int status, Admission admission, String text) {}
 
+    BatchEndpoints batches() {
+        return batches;
+    }
+
+    /** How the simulator is configured (the batch endpoints read their delay and failure rates here). */
+    SimulatorConfig config() {
+        return config;
+    }
+
+    /**
+     * A persona's answer to one request of a provider batch: no rate limit and no latency (a batch is answered as a
+     * whole, later); null when no persona has that model name.
+     */
+    String batchAnswer(String model, String prompt, long seed, boolean structured) {
+        Persona persona = Persona.forModel(model).orElse(null);
+        if (persona == null) {
+            return null;
+        }
+        String text = answer(persona, model, prompt, seed, !structured);
+        return structured ? "{\"grades\":" + text + "}" : text;
+    }
+
     void countReceived() {
         received.incrementAndGet();
     }
@@ -542,7 +568,7 @@ public final class EndpointSimulator implements AutoCloseable {
             }
         }
         return new SimulatorStats(received.get(), served.get(), rateLimited.get(), serverErrors.get(), hangs.get(),
-                malformed.get(), truncated.get(), badBodies.get(), notFound.get(), accepted, maxPerMinute);
+                malformed.get(), truncated.get(), badBodies.get(), notFound.get(), accepted, maxPerMinute, batches.created(), batches.requests());
     }
 
     /** The distinct Authorization headers the chat API received. */

@@ -46,6 +46,10 @@ final class VendorEndpoints {
         sim.countReceived();
         String path = exchange.getRequestURI().getPath();
         int colon = path.lastIndexOf(':');
+        if (colon > 0 && path.endsWith(":batchGenerateContent")) {
+            sim.batches().geminiCreate(exchange, path.substring("/v1beta/models/".length(), colon));
+            return;
+        }
         if (colon < 0 || !path.endsWith(":generateContent")) {
             respond(exchange, 404, googleError(404, "NOT_FOUND", "unknown method " + path, null), null);
             return;

@@ -73,6 +73,41 @@ class GenerationIT {
     }
 
     @Test
+    void aDriverKilledBetweenSubmittingABatchAndPollingItIsResumedWithoutSubmittingAgain(@TempDir Path work) throws Exception {
+        Path lake = work.resolve("lake");
+        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(20_000, 0, 0), sample, 0)) {
+            String entry = GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, "").replace("    model_name:",
+                    "    batch_api: true\n    model_name:");
+            Files.writeString(work.resolve("models.yaml"), "models:\n" + entry);
+            Path spec = work.resolve("spec.yaml");
+            Files.writeString(spec, "run_id: it\nregistry: " + work.resolve("models.yaml") + "\nmodels:\n  - {model: a, samples: 2, mode: batch}\n"
+                    + "batch: {poll_seconds: 1}\nprogress_seconds: 2\n");
+            Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (LakeTables.rows(lake, "batches").stream().noneMatch(r -> "open".equals(r.getField("state"))) && first.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(first.isAlive(), "the driver must be polling its batch when it is killed");
+            first.destroyForcibly(); // SIGKILL between submit and the batch's end
+            first.waitFor(1, TimeUnit.MINUTES);
+            assertEquals(1, sim.stats().batchesCreated());
+            assertEquals(0, LakeTables.generationRows(lake));
+
+            assertEquals(0, run(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString()), SubmitProcess.stderrTail(work));
+            assertEquals(1, sim.stats().batchesCreated(), "the rerun submitted nothing");
+            assertEquals(40, sim.stats().batchRequests());
+            assertEquals(0, sim.stats().accepted(), "and made no real-time call");
+            assertEquals(40, LakeTables.generationRows(lake), "every result collected");
+            assertEquals(40, LakeTables.workKeys(lake).size(), "one row per item");
+            String out = Files.readString(work.resolve("stdout.txt"));
+            assertTrue(out.contains("resuming openai batch"), out);
+        }
+    }
+
+    @Test
     void anInterruptedRunStoresEveryAnswerThatArrivedExits130AndResumes(@TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
         assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));

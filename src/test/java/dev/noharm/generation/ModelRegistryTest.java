@@ -85,7 +85,7 @@ class ModelRegistryTest {
                         "models.yaml: model 'b': api_key_env: required for provider openai: where the key is (api_key_env, api_key_file or api_key_secret)",
                         "models.yaml: model 'b': params.temperature: must be a number >= 0, got \"hot\"",
                         "models.yaml: model 'b': limits.requests_per_minute: required field is missing",
-                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, display_name, id, limits, model_name, model_version, organization, params, price, provider)",
+                        "models.yaml: model 'c': pricee: unknown field (expected one of: api_key_env, api_key_file, api_key_secret, aws, base_url, batch_api, display_name, id, limits, model_name, model_version, organization, params, price, provider)",
                         "models.yaml: model 'c': display_name: required field is missing",
                         "models.yaml: model 'c': base_url: ${NOT_SET} is not set",
                         "models.yaml: model 'c': base_url: must be an http:// or https:// URL, got \"/v1\""),

@@ -111,4 +111,53 @@ class RunSpecTest {
                 """, "s.yaml"));
         assertTrue(teams.problems().get(0).toString().startsWith("s.yaml: teams: teams review graded options"), teams.problems().toString());
     }
+
+    @Test
+    void callModesArePerModelAndChecked() {
+        RunSpec spec = RunSpec.parse("""
+                run_id: r1
+                registry: conf/models.yaml
+                models: [{model: a, mode: batch}, {model: b}]
+                batch: {poll_seconds: 5, wait: false}
+                """, "s.yaml");
+        assertEquals(CallMode.BATCH, spec.callMode("a"));
+        assertEquals(CallMode.REALTIME, spec.callMode("b"));
+        assertEquals(new RunSpec.Batch(5, false), spec.batch());
+        assertEquals(new RunSpec.Batch(null, null), RunSpec.parse("run_id: r1\nregistry: x\nmodels: [{model: a}]\n", "s.yaml").batch());
+
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RunSpec.parse("""
+                run_id: r1
+                registry: conf/models.yaml
+                models: [{model: a, mode: batch}, {model: b, mode: later}, {model: a, task: free_text, mode: realtime}]
+                teams: [{id: t, advisor: a, reviewers: [{role: Guardian, model: b}]}]
+                batch: {wait: sometimes}
+                """, "s.yaml"));
+        assertEquals(List.of(
+                "s.yaml: models[2].mode: unknown value \"later\" (allowed: realtime, batch)",
+                "s.yaml: models[3].mode: model a is batch in another entry; give all its entries one mode",
+                "s.yaml: batch.wait: must be true (the job waits for its batches) or false (it submits them and a later run collects)",
+                "s.yaml: teams: team t has a, which has mode: batch; a team's chain is called in real time (give the model's solo entry "
+                        + "mode: realtime, or leave it out of the team)"),
+                e.problems().stream().map(ValidationProblem::toString).filter(p -> p.contains("mode") || p.contains("batch")).toList());
+    }
+
+    @Test
+    void batchModeNeedsABatchApi() {
+        ModelRegistry registry = ModelRegistry.parse("""
+                models:
+                  - {id: local, display_name: L, provider: openai-compatible, base_url: "http://127.0.0.1:1/v1", model_name: m, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: served, display_name: S, provider: openai-compatible, batch_api: true, base_url: "http://127.0.0.1:1/v1", model_name: m, model_version: "1", limits: {requests_per_minute: 1}}
+                  - {id: schema, display_name: J, provider: openai, api_key_env: K, model_name: m, model_version: "1", params: {response_format: json_schema}, limits: {requests_per_minute: 1}}
+                """, "models.yaml", name -> null);
+        RunSpec spec = RunSpec.parse("run_id: r1\nregistry: models.yaml\nmodels: [{model: local, mode: batch}, {model: served, mode: batch},"
+                + " {model: schema, mode: batch}]\n", "s.yaml");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RunModels.resolve(spec, "s.yaml", registry, name -> null, false));
+        assertEquals(List.of(
+                "s.yaml: models[1].mode: model 'local' (provider openai-compatible) has no batch API here: if its server also serves OpenAI's "
+                        + "batch endpoints (/files, /batches), say batch_api: true in its registry entry; use mode: realtime",
+                "s.yaml: models[3].mode: model 'schema' has response_format json_schema, which batch requests do not carry here; use "
+                        + "json_object or text in its registry entry, or mode: realtime"),
+                e.problems().stream().map(ValidationProblem::toString).toList());
+        assertEquals(java.util.Optional.of("openai"), registry.find("served").orElseThrow().batchProtocol());
+    }
 }

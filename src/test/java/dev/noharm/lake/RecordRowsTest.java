@@ -52,17 +52,18 @@ class RecordRowsTest {
     void theGenerationRecordIsTheGenerationsTable() {
         // Loading the class runs the check; this names what it checked.
         assertEquals(Tables.GENERATIONS, Generation.ROWS.table());
-        assertEquals(41, Tables.GENERATIONS.schema().size());
+        assertEquals(42, Tables.GENERATIONS.schema().size());
         Generation g = new Generation(
                 new Generation.Work("run", "m", "key", "job", "v", "1", "name", "Name", "openai", "OpenAI", "c1", 2, "standard", "hash", "{}",
                         "free_text"),
                 null, Generation.Usage.NONE,
                 new Generation.Outcome(120, 3, 1, Generation.ERROR, new Generation.Failure("server_error", "503", 503),
                         Instant.ofEpochSecond(10), Instant.ofEpochSecond(11)),
-                null, new Generation.JudgeLineage("judged"));
+                null, new Generation.JudgeLineage("judged"), "batch");
         Object[] values = Generation.ROWS.values(g);
         assertEquals(Arrays.asList("run", "m", "key", "job", "v", "1", "name", "Name", "openai", "OpenAI", "c1", 2, "standard", "hash", "{}",
                 "free_text", null, null, null, null, null, null, 120L, 3, 1, "error", "server_error", "503", 503,
-                Instant.ofEpochSecond(10), Instant.ofEpochSecond(11), null, null, null, null, null, null, null, null, null, "judged"), Arrays.asList(values));
+                Instant.ofEpochSecond(10), Instant.ofEpochSecond(11), null, null, null, null, null, null, null, null, null, "judged", "batch"),
+                Arrays.asList(values));
     }
 }

@@ -1,11 +1,10 @@
 package dev.noharm.generation.call;
 
+import dev.noharm.generation.CallMode;
 import dev.noharm.generation.Generation;
 import dev.noharm.generation.ModelSpec;
 import dev.noharm.generation.RunSpec;
 import dev.noharm.generation.TokenEstimator;
-import dev.noharm.generation.plan.JudgeItem;
-import dev.noharm.generation.plan.ReviewItem;
 import dev.noharm.generation.plan.WorkItem;
 import dev.noharm.generation.provider.CallFailure;
 import dev.noharm.generation.provider.ChatProvider;
@@ -87,29 +86,9 @@ final class ItemCaller {
 
     private Generation generation(WorkItem item, ModelSpec model, Instant started, int attempts, int rateLimitWaits,
             long latencyMs, ChatResult result, CallFailure failure) {
-        Generation.Work work = new Generation.Work(context.runId(), model.id(), item.workKey(), context.jobId(),
-                context.datasetVersion(), model.modelVersion(), model.modelName(), model.displayName(), model.provider().wireName(),
-                model.organization(), item.caseId(), item.sampleIndex(), item.promptVariant(), item.promptHash(), model.params().toJson(),
-                item.task().wireName());
-        Generation.Answer answer = result == null ? null : new Generation.Answer(result.text(), result.finishReason());
-        Generation.Usage usage = Generation.Usage.NONE;
-        if (result != null) {
-            Long in = result.inputTokens() < 0 ? null : result.inputTokens();
-            Long out = result.outputTokens() < 0 ? null : result.outputTokens();
-            usage = new Generation.Usage(in, out, result.reasoningTokens() < 0 ? null : result.reasoningTokens(),
-                    in == null || out == null ? null : model.price().cost(in, out));
-        }
         Generation.Failure failed = failure == null ? null
                 : new Generation.Failure(failure.kind().wireName(), failure.message(), failure.httpStatus() == 0 ? null : failure.httpStatus());
-        Generation.Outcome outcome = new Generation.Outcome(latencyMs, attempts, rateLimitWaits,
-                failure == null ? Generation.OK : Generation.ERROR, failed, started, Instant.now());
-        Generation.TeamLineage team = null;
-        if (item instanceof ReviewItem review) {
-            ReviewItem.ChainPosition chain = review.chain();
-            team = new Generation.TeamLineage(chain.teamId(), chain.stage(), chain.teamSize(), chain.condition(), chain.displayName(),
-                    chain.providers(), chain.organizations(), chain.reviewedKey(), chain.latencyBeforeMs() + latencyMs);
-        }
-        Generation.JudgeLineage judge = item instanceof JudgeItem judgeItem ? new Generation.JudgeLineage(judgeItem.judgedWorkKey()) : null;
-        return new Generation(work, answer, usage, outcome, team, judge);
+        return GenerationRecords.of(new GenerationRecords.Caller(context.runId(), context.jobId(), context.datasetVersion()), item, model,
+                CallMode.REALTIME, new GenerationRecords.Timing(started, Instant.now(), attempts, rateLimitWaits, latencyMs), result, failed);
     }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A provider served by one of LangChain4j's chat models. Subclasses only build the client; sending the
@@ -23,9 +22,6 @@ import java.util.regex.Pattern;
  * fix their seed when built.
  */
 abstract class LangChainProvider implements ChatProvider {
-    /** Reasoning some models (and servers in front of them) leave inline; it is never part of the answer. */
-    private static final Pattern INLINE_REASONING = Pattern.compile("(?s)<think(?:ing)?>.*?(?:</think(?:ing)?>|\\z)");
-
     protected final ModelSpec model;
     protected final ServerHints hints = new ServerHints();
     private final Map<Integer, ChatModel> clientsBySeed = new HashMap<>();
@@ -74,10 +70,7 @@ abstract class LangChainProvider implements ChatProvider {
 
     /** The answer without inline reasoning blocks; LangChain4j already keeps separate reasoning out of {@code text()}. */
     static String answerOnly(String text) {
-        if (text == null || !text.contains("<think")) {
-            return text;
-        }
-        return INLINE_REASONING.matcher(text).replaceAll("").strip();
+        return InlineReasoning.strip(text);
     }
 
     private static long reasoningTokens(TokenUsage usage) {
