@@ -31,6 +31,10 @@ class DemoIT {
         // The jury: three judges on each of the planner's 46 plans, after every answer stage.
         assertTrue(out.contains("judges: 138 items planned, 0 already done, 138 to call"), out);
         assertTrue(out.contains("generate: 138 judge answers recorded in the judgments table"), out);
+        // sim-random (2 x 23) and judge C (46 plans) go through the simulated OpenAI batch API, one batch each.
+        assertTrue(out.contains("of sim-random (completed): 46 answered, 0 failed, 0 unanswered"), out);
+        assertTrue(out.contains("of sim-judge-c (completed): 46 answered, 0 failed, 0 unanswered"), out);
+        assertTrue(out.contains("batchesCreated=2, batchRequests=92"), out);
         // 23 cases (20 and 3 perturbed copies): 4 chat models (11 trials: 253) + the leaderboard-protocol system (23)
         // + a 2-agent and a 3-agent team (46 each) + No Intervention (23) + Random Intervention (5 x 23) + the
         // majority of three models (3 trials x 23) + the free-text planner (2 x 23).
