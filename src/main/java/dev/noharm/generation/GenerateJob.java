@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -117,8 +118,9 @@ public final class GenerateJob {
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
         CallStrategy realtime = new RealtimeCalls(lake.lake().spark());
         CallStrategy batches = new BatchCalls(ledger, environment,
+                new BatchCalls.Run(id -> spec.callMode(id) == CallMode.BATCH, lake::finishedKeys),
                 new BatchCalls.Polling(Duration.ofSeconds(settings.batchPollSeconds()), settings.batchWait(), pause(stopping)), budget,
-                outcome -> progress.get().record(outcome), stopping::requested, clock, out);
+                outcome -> progress.get().record(outcome), stopping::batchesStop, clock, out);
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
             commits.serve(coordinator);
@@ -172,7 +174,10 @@ public final class GenerateJob {
     public List<DryRun.Estimate> dryRun() {
         Map<String, ModelSpec> models = RunModels.resolve(spec, specFile, registry, environment, false);
         Planner planner = planner(models);
-        return DryRun.estimate(planner, lake.finishedKeys(planner.datasetVersion(), models.keySet()),
+        // What an open batch holds is not called again (it is paid for, or may be): the dry run counts it as done.
+        Set<String> done = new java.util.HashSet<>(lake.finishedKeys(planner.datasetVersion(), models.keySet()));
+        done.addAll(ledger.pendingKeys(planner.datasetVersion(), models.keySet()));
+        return DryRun.estimate(planner, done,
                 keys -> lake.answers(planner.datasetVersion(), keys));
     }
 
@@ -209,7 +214,7 @@ public final class GenerateJob {
                 continue;
             }
             BatchProtocol.create(models.get(b.modelId()), environment).cancel(b.providerBatchId());
-            ledger.record(b.with(BatchLedger.State.OPEN, clock.instant(), null, "cancel requested"), null);
+            ledger.record(b.next(BatchLedger.State.OPEN, clock.instant(), null, "cancel requested"), null);
             cancelled.add(b);
         }
         return cancelled;
@@ -247,8 +252,12 @@ public final class GenerateJob {
                 out.println(stageProgress.line());
                 out.flush();
             }, settings.progressSeconds(), settings.progressSeconds(), TimeUnit.SECONDS);
-            List<WorkItem> viaBatch = pending.stream().filter(i -> spec.callMode(i.modelId()) == CallMode.BATCH).toList();
-            List<WorkItem> inRealTime = pending.stream().filter(i -> spec.callMode(i.modelId()) != CallMode.BATCH).toList();
+            // An item an open batch holds is the batch's, whatever the model's mode is now: it is paid for, or may be.
+            Set<String> held = ledger.pendingKeys(call.datasetVersion(), call.models().keySet());
+            List<WorkItem> viaBatch = pending.stream()
+                    .filter(i -> spec.callMode(i.modelId()) == CallMode.BATCH || held.contains(i.workKey())).toList();
+            List<WorkItem> inRealTime = pending.stream()
+                    .filter(i -> spec.callMode(i.modelId()) != CallMode.BATCH && !held.contains(i.workKey())).toList();
             // Batches are submitted first and polled on a thread of their own while the real-time calls run.
             CompletableFuture<Void> batched = viaBatch.isEmpty() ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.runAsync(() -> batches.call(call, viaBatch), runnable -> {
@@ -258,6 +267,9 @@ public final class GenerateJob {
                     });
             try {
                 realtime.call(call, inRealTime);
+            } catch (RuntimeException failed) {
+                stopping.abandonBatches(); // do not wait a day for batches before reporting the failure
+                throw failed;
             } finally {
                 try {
                     batched.join();
@@ -291,7 +303,7 @@ public final class GenerateJob {
     private static BatchCalls.Pause pause(Stopping stopping) {
         return duration -> {
             long end = System.nanoTime() + duration.toNanos();
-            while (!stopping.requested() && System.nanoTime() < end) {
+            while (!stopping.batchesStop() && System.nanoTime() < end) {
                 Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
             }
         };
@@ -334,6 +346,17 @@ public final class GenerateJob {
         /** A signal asked the job to stop: no new calls or batches, no more waiting for batches. */
         boolean requested() {
             return requested.get();
+        }
+
+        private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+
+        /** The stage failed: its batches stay open for the next run instead of being waited for. */
+        void abandonBatches() {
+            abandoned.set(true);
+        }
+
+        boolean batchesStop() {
+            return requested.get() || abandoned.get();
         }
     }
 

@@ -517,17 +517,18 @@ public final class Tables {
             LakeTable.Visibility.ALL);
 
     /**
-     * Provider batches, as an append-only log of events: a batch's {@code submitting} row (its work keys, committed
-     * before the provider is asked), {@code open} (the provider's batch id, committed as soon as it is known),
-     * {@code ended}, {@code collected} (its results are generations), {@code cancelled} or {@code lost}. A batch's
-     * state is its latest row ({@link dev.noharm.generation.batch.BatchLedger}).
+     * Provider batches, as an append-only log of events: a batch's {@code submitting} row (its items, committed before
+     * the provider is asked), {@code open} (the provider's id, committed as soon as it is known), then {@code collected}
+     * (its results are generations) or {@code lost} (never created). A batch's state is its row with the highest
+     * {@code sequence} ({@link dev.noharm.generation.batch.BatchLedger}).
      */
     public static final LakeTable BATCHES = new LakeTable(
             "batches",
             List.of("model_id"),
-            List.of("batch_id", "event_at"),
+            List.of("batch_id", "sequence"),
             schema(
                     required("batch_id", StringType),
+                    required("sequence", IntegerType),
                     required("run_id", StringType),
                     required("job_id", StringType),
                     required("dataset_version", StringType),
@@ -538,7 +539,14 @@ public final class Tables {
                     required("event_at", TimestampType),
                     optional("provider_batch_id", StringType),
                     optional("requests", IntegerType),
-                    optional("work_keys", DataTypes.createArrayType(StringType, false)),
+                    optional("items", DataTypes.createArrayType(DataTypes.createStructType(new StructField[] {
+                            required("work_key", StringType),
+                            required("case_id", StringType),
+                            required("sample_index", IntegerType),
+                            required("prompt_variant", StringType),
+                            required("prompt_hash", StringType),
+                            required("task", StringType),
+                            optional("judged_work_key", StringType)}), false)),
                     optional("reserved_usd", DoubleType),
                     optional("succeeded", IntegerType),
                     optional("errored", IntegerType),

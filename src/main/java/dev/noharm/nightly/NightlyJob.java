@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
 
 import dev.noharm.generation.GenerateJob;
+import dev.noharm.generation.batch.BatchLedger;
 import dev.noharm.generation.GenerationSettings;
 import dev.noharm.generation.ModelRegistry;
 import dev.noharm.generation.ModelSpec;
@@ -89,6 +90,21 @@ public final class NightlyJob {
                     new GenerationSettings.CommandLine(null, datasetVersion, null)).run();
             failed += generated.failed();
             calls += generated.attempted();
+            // With batch.wait off, some answers may still be at the providers: a score now would compare a version on
+            // part of its answers. Scoring waits for the run that collects them.
+            int inBatches = new BatchLedger(lake).pendingKeys(datasetVersion, registry.all().stream().map(ModelSpec::id).toList()).size();
+            if (inBatches > 0) {
+                out.printf("nightly: dataset %s: %d items are in open provider batches; scoring and comparisons wait for the run that "
+                        + "collects them%n", datasetVersion, inBatches);
+                for (RunSpec.ModelRun modelRun : run.models()) {
+                    ModelSpec model = registry.find(modelRun.model()).orElseThrow();
+                    for (String variant : modelRun.promptVariants()) {
+                        targets.add(new Target(datasetVersion, PromptBuilder.responder(model.id(), variant), model.modelVersion(), null, false, 0,
+                                "waiting for open provider batches"));
+                    }
+                }
+                continue;
+            }
             String scoreId = latestScoreIfCurrent(datasetVersion);
             if (scoreId == null) {
                 // As the previous score of the version was made (its controls and ensembles too), or plainly the first time.

@@ -31,6 +31,8 @@ final class BatchEndpoints {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    /** Creates still to answer with a gateway's 502 after the batch was created (a fault a test injects). */
+    private final java.util.concurrent.atomic.AtomicInteger gatewayErrors = new java.util.concurrent.atomic.AtomicInteger();
 
     private enum Shape { OPENAI, MISTRAL, ANTHROPIC, GEMINI }
 
@@ -45,6 +47,7 @@ final class BatchEndpoints {
         final long createdMs = System.currentTimeMillis();
         final JsonNode metadata;
         volatile boolean cancelled;
+        volatile boolean endedNow;
         volatile String outputFile;
         volatile String errorFile;
 
@@ -77,6 +80,25 @@ final class BatchEndpoints {
 
     long created() {
         return created.get();
+    }
+
+    /** Ends every batch now, whatever its delay (so a test need not wait for one). */
+    void endAll() {
+        batches.values().forEach(b -> b.endedNow = true);
+    }
+
+    /** The next {@code count} batch creations succeed and are then answered 502, as a gateway in front of a provider may. */
+    void failCreatesAfterCreating(int count) {
+        gatewayErrors.set(count);
+    }
+
+    /** Answers a create: the batch as JSON, or (when a fault is injected) a 502 although the batch exists. */
+    private void created(HttpExchange e, String body) throws IOException {
+        if (gatewayErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            EndpointSimulator.respond(e, 502, "<html><body>502 Bad Gateway</body></html>", null);
+        } else {
+            EndpointSimulator.respond(e, 200, body, null);
+        }
     }
 
     long requests() {
@@ -112,7 +134,7 @@ final class BatchEndpoints {
     }
 
     private boolean ended(Batch b) {
-        return b.cancelled || System.currentTimeMillis() - b.createdMs >= sim.config().batchDelayMillis();
+        return b.cancelled || b.endedNow || System.currentTimeMillis() - b.createdMs >= sim.config().batchDelayMillis();
     }
 
     /** Each request's fate, drawn from the simulator's seed and the request's key (the same on every read). */
@@ -150,7 +172,12 @@ final class BatchEndpoints {
             return;
         }
         if (path.isEmpty() && "POST".equals(e.getRequestMethod())) {
-            byte[] content = filePart(e);
+            Map<String, String> fields = new java.util.HashMap<>();
+            byte[] content = filePart(e, fields);
+            if (!"batch".equals(fields.get("purpose"))) {
+                EndpointSimulator.respond(e, 400, error("purpose must be batch, got " + fields.get("purpose")), null);
+                return;
+            }
             String id = newId("file-");
             files.put(id, content);
             EndpointSimulator.respond(e, 200, json.createObjectNode().put("id", id).put("object", "file").put("purpose", "batch")
@@ -181,34 +208,60 @@ final class BatchEndpoints {
     }
 
     /** The {@code file} part of a multipart/form-data body. */
-    private static byte[] filePart(HttpExchange e) throws IOException {
+    private static byte[] filePart(HttpExchange e, Map<String, String> fields) throws IOException {
         String type = e.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.contains("boundary=")) {
             throw new IllegalArgumentException("expected multipart/form-data with a boundary");
         }
         String boundary = "--" + type.substring(type.indexOf("boundary=") + "boundary=".length()).replace("\"", "");
         String body = new String(e.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1);
+        byte[] file = null;
         for (String part : body.split(java.util.regex.Pattern.quote(boundary))) {
             int headerEnd = part.indexOf("\r\n\r\n");
+            java.util.regex.Matcher name = java.util.regex.Pattern.compile("name=\"([^\"]+)\"").matcher(headerEnd > 0 ? part.substring(0, headerEnd) : "");
+            if (headerEnd > 0 && name.find() && !name.group(1).equals("file")) {
+                fields.put(name.group(1), part.substring(headerEnd + 4).replaceAll("\r\n$", ""));
+            }
             if (headerEnd > 0 && part.substring(0, headerEnd).contains("name=\"file\"")) {
                 String content = part.substring(headerEnd + 4);
                 if (content.endsWith("\r\n")) {
                     content = content.substring(0, content.length() - 2);
                 }
-                return content.getBytes(StandardCharsets.ISO_8859_1);
+                file = content.getBytes(StandardCharsets.ISO_8859_1);
             }
         }
-        throw new IllegalArgumentException("no file part");
+        if (file == null) {
+            throw new IllegalArgumentException("no file part");
+        }
+        return file;
     }
 
-    private List<Request> openAiLines(byte[] file, String modelForAll) throws IOException {
+    /**
+     * The requests of an uploaded file, checked as the provider checks them: unique custom ids; for OpenAI's shape
+     * ({@code endpoint} given) each line's method POST, url the batch's endpoint and a model in the body; for Mistral's
+     * (the model given with the job) a body with messages.
+     */
+    private List<Request> openAiLines(byte[] file, String modelForAll, String endpoint) throws IOException {
         List<Request> list = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int n = 0;
         for (String line : new String(file, StandardCharsets.UTF_8).split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
+            n++;
             JsonNode node = json.readTree(line);
             JsonNode body = node.path("body");
+            if (!ids.add(node.path("custom_id").asText("")) || node.path("custom_id").asText("").isEmpty()) {
+                throw new IllegalArgumentException("line " + n + ": custom_id missing or repeated");
+            }
+            if (endpoint != null && (!"POST".equals(node.path("method").asText()) || !endpoint.equals(node.path("url").asText())
+                    || body.path("model").asText("").isEmpty())) {
+                throw new IllegalArgumentException("line " + n + ": method must be POST, url " + endpoint + ", and the body must name the model");
+            }
+            if (!body.path("messages").isArray()) {
+                throw new IllegalArgumentException("line " + n + ": body.messages missing");
+            }
             String model = modelForAll != null ? modelForAll : body.path("model").asText("");
             long seed = body.has("random_seed") ? body.path("random_seed").asLong(0) : body.path("seed").asLong(0);
             String format = body.path("response_format").path("type").asText("text");
@@ -235,8 +288,8 @@ final class BatchEndpoints {
                 EndpointSimulator.respond(e, 400, error("unknown input_file_id, endpoint or completion_window"), null);
                 return;
             }
-            Batch b = register(Shape.OPENAI, null, openAiLines(file, null), request.path("metadata"), "batch_");
-            EndpointSimulator.respond(e, 200, openAiBatch(b).toString(), null);
+            Batch b = register(Shape.OPENAI, null, openAiLines(file, null, endpoint), request.path("metadata"), "batch_");
+            created(e, openAiBatch(b).toString());
         } else if (path.isEmpty()) {
             ObjectNode page = json.createObjectNode().put("object", "list");
             ArrayNode data = page.putArray("data");
@@ -341,8 +394,8 @@ final class BatchEndpoints {
                 EndpointSimulator.respond(e, 400, error("unknown input_files or no model"), null);
                 return;
             }
-            Batch b = register(Shape.MISTRAL, model, openAiLines(file, model), request.path("metadata"), "job_");
-            EndpointSimulator.respond(e, 200, mistralJob(b).toString(), null);
+            Batch b = register(Shape.MISTRAL, model, openAiLines(file, model, null), request.path("metadata"), "job_");
+            created(e, mistralJob(b).toString());
         } else if (path.isEmpty()) {
             ObjectNode page = json.createObjectNode().put("object", "list");
             ArrayNode data = page.putArray("data");
@@ -391,7 +444,7 @@ final class BatchEndpoints {
                 list.add(new Request(id, params.path("model").asText(""), EndpointSimulator.lastUserMessage(params), 0, false));
             }
             Batch b = register(Shape.ANTHROPIC, null, list, null, "msgbatch_");
-            EndpointSimulator.respond(e, 200, anthropicBatch(b, e).toString(), null);
+            created(e, anthropicBatch(b, e).toString());
         } else if (path.isEmpty()) {
             ObjectNode page = json.createObjectNode();
             ArrayNode data = page.putArray("data");
@@ -478,7 +531,7 @@ final class BatchEndpoints {
             }
             ObjectNode metadata = json.createObjectNode().put("displayName", batch.path("displayName").asText(""));
             Batch b = register(Shape.GEMINI, model, list, metadata, "batches/");
-            EndpointSimulator.respond(e, 200, geminiOperation(b).toString(), null);
+            created(e, geminiOperation(b).toString());
         });
     }
 
@@ -512,7 +565,8 @@ final class BatchEndpoints {
     private ObjectNode geminiOperation(Batch b) {
         ObjectNode operation = json.createObjectNode().put("name", b.id);
         ObjectNode metadata = operation.putObject("metadata").put("@type", "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch")
-                .put("model", "models/" + b.model).put("displayName", b.metadata.path("displayName").asText());
+                .put("model", "models/" + b.model).put("displayName", b.metadata.path("displayName").asText())
+                .put("createTime", Instant.ofEpochMilli(b.createdMs).toString());
         ObjectNode stats = metadata.putObject("batchStats").put("requestCount", b.requests.size());
         if (!ended(b)) {
             metadata.put("state", "BATCH_STATE_RUNNING");

@@ -367,6 +367,19 @@ public final class EndpointSimulator implements AutoCloseable {
         return batches;
     }
 
+    /**
+     * Fault injection for tests of lost answers: the next {@code count} batch creations (of any provider's shape) create
+     * the batch and then answer 502, as a gateway in front of a provider may after the provider has accepted the request.
+     */
+    public void failBatchCreatesAfterCreating(int count) {
+        batches.failCreatesAfterCreating(count);
+    }
+
+    /** Ends every batch created so far, whatever its delay: a test moves the simulated provider on instead of waiting. */
+    public void endBatchesNow() {
+        batches.endAll();
+    }
+
     /** How the simulator is configured (the batch endpoints read their delay and failure rates here). */
     SimulatorConfig config() {
         return config;

@@ -107,7 +107,7 @@ class SqlCommandTest {
         while (blocks.find()) {
             queries.add(blocks.group(1));
         }
-        assertEquals(7, queries.size());
+        assertEquals(8, queries.size());
         Path file = tmp.resolve("doc-queries.sql");
         // The doc names the catalog as a user's session does (lake); this test's lake has its own name in the shared session.
         Files.writeString(file, String.join("\n", queries).replace("lake.noharm.", lake.catalogName() + ".noharm."));
@@ -133,6 +133,9 @@ class SqlCommandTest {
         assertTrue(o.out().contains("display_name,perturbation,metric,shift,low,high,flagged,flip_rate\n"), o.out());
         assertTrue(o.out().contains("responder,version,judge,compared_with,items,agreement,kappa,in_jury\n"), o.out());
         assertTrue(o.out().contains("checked_at,model_id,previous_version,version,grading,cases,metric,harm,previous,now,low,high\n"), o.out());
+        // The batches section's query: this lake's calls were all real-time, counted independently from the table.
+        long calls = lake.read(Tables.GENERATIONS).where("status = 'ok' AND model_id = 'sim-omitter'").count();
+        assertTrue(o.out().contains("model_id,call_mode,calls,cost_usd\nsim-omitter,realtime," + calls + ","), o.out());
     }
 
     @Test

@@ -160,6 +160,29 @@ class NightlyJobTest {
                 .first().getAs("mean");
     }
 
+    @Test
+    void aNightThatDoesNotWaitForItsBatchesScoresOnTheNightThatCollectsThem(SparkSession spark) throws Exception {
+        Lake lake = new Lake(spark, tmp.resolve("lake").toString());
+        GenerationFixture.ingest(lake, BenchmarkSource.bundledSample());
+        NightlySpec spec = NightlySpec.parse(SPEC.replace("{model: sim-x, samples: 2}", "{model: sim-x, samples: 2, mode: batch}")
+                + "batch: {wait: false, poll_seconds: 1}\n", "nightly.yaml");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(3_600_000, 0, 0),
+                new BenchmarkReader().read(BenchmarkSource.bundledSample()), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("sim-x", "careful-1", sim.baseUrl(), 6000, 8, "", "1")
+                    .replace("    model_name:", "    batch_api: true\n    model_name:"));
+            NightlyJob.Summary first = night(lake, spec, registry);
+            assertEquals(List.of(), first.scoredDatasetVersions(), "nothing is scored while the answers are at the provider");
+            assertEquals("waiting for open provider batches", first.targets().get(0).note());
+            assertTrue(lake.read(dev.noharm.lake.Tables.SCORE_RUNS).isEmpty());
+
+            sim.endBatchesNow(); // the provider answers the batch overnight
+            NightlyJob.Summary second = night(lake, spec, registry);
+            assertEquals(1, second.scoredDatasetVersions().size(), "the night that collected the batch scored it");
+            assertEquals(1, sim.stats().batchesCreated());
+            assertEquals(40, lake.read(dev.noharm.lake.Tables.GENERATIONS).count());
+        }
+    }
+
     private static NightlyJob.Summary night(Lake lake, NightlySpec spec, ModelRegistry registry) {
         StringWriter out = new StringWriter();
         NightlyJob.Summary summary = new NightlyJob(lake, spec, "nightly.yaml", registry, name -> null, new PrintWriter(out, true)).run();

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * Anthropic's Message Batches: the requests go inline in one {@code POST /messages/batches}, each a messages request
@@ -65,17 +65,43 @@ final class AnthropicBatches implements BatchProtocol {
         return OpenAiBatches.required(http.createOnce(base + "/messages/batches", body(requests)), "id", "batch creation");
     }
 
+    /**
+     * Anthropic keeps no metadata on a batch, so a candidate is an unknown batch of the same size created within minutes
+     * of the submission; it is adopted only once it has ended and its results' custom ids are exactly the work keys.
+     * A candidate still running makes the answer {@link Undecided}: look again at the next poll.
+     */
     @Override
-    public Optional<String> find(String batchId, int requests, Instant notBefore, Collection<String> known) {
-        JsonNode page = http.get(base + "/messages/batches?limit=100");
-        for (JsonNode batch : page.path("data")) {
-            String id = batch.path("id").asText();
-            Instant created = Instant.parse(batch.path("created_at").asText("1970-01-01T00:00:00Z"));
-            if (!known.contains(id) && !created.isBefore(notBefore.minusSeconds(5)) && total(batch.path("request_counts")) == requests) {
-                return Optional.of(id);
+    public Lookup find(String batchId, Set<String> workKeys, Instant submittedAt, Collection<String> known) {
+        Instant from = submittedAt.minus(Duration.ofMinutes(10));
+        Instant to = submittedAt.plus(Duration.ofMinutes(30));
+        String after = null;
+        boolean running = false;
+        for (int page = 1; page <= 1000; page++) {
+            JsonNode list = http.get(base + "/messages/batches?limit=100" + (after == null ? "" : "&after_id=" + after));
+            Instant last = Instant.MAX;
+            for (JsonNode batch : list.path("data")) {
+                String id = batch.path("id").asText();
+                Instant created = Instant.parse(batch.path("created_at").asText("1970-01-01T00:00:00Z"));
+                last = created;
+                if (known.contains(id) || created.isBefore(from) || created.isAfter(to) || total(batch.path("request_counts")) != workKeys.size()) {
+                    continue;
+                }
+                if (!"ended".equals(batch.path("processing_status").asText())) {
+                    running = true;
+                    continue;
+                }
+                Set<String> ids = new java.util.HashSet<>();
+                results(id).forEach(r -> ids.add(r.workKey()));
+                if (ids.equals(workKeys)) {
+                    return new Found(id);
+                }
             }
+            if (last.isBefore(from) || !list.path("has_more").asBoolean(false)) {
+                return running ? new Undecided("a batch of the same size, created then, is still running") : new NotFound();
+            }
+            after = list.path("last_id").asText();
         }
-        return Optional.empty();
+        return new Undecided("more than 1000 pages of batches");
     }
 
     private static int total(JsonNode counts) {

@@ -19,27 +19,35 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * Calls a stage's items through the providers' batch APIs, from the driver: first it resumes the lake's pending
- * batches that hold any of the items (a killed driver, an earlier run, yesterday's nightly), then submits the rest in
- * batches within each provider's limits, one model at a time, then polls until every batch has ended and stores its
- * results as generations ({@code call_mode} {@code batch}, priced at the batch price). Every batch is in the ledger
- * before the provider hears of it ({@link BatchLedger}); requests a batch left unanswered (expired, cancelled) are
- * stored as nothing and stay to do. With {@code wait} off, the stage returns once everything is submitted; the next
- * run collects.
+ * Calls a stage's items through the providers' batch APIs, from the driver. First it resumes every pending batch in
+ * the lake of the stage's models on its dataset version (a killed driver's, an earlier run's, another spec's, last
+ * night's): those are paid for or may be, so none of their items is submitted or called again. Then it submits the
+ * items no batch holds, for the models whose mode is batch, in batches within each provider's limits; then it polls
+ * until every batch has ended and stores every answer a batch holds as a generation ({@code call_mode} {@code batch},
+ * at the batch price), whether or not this run still plans it. Every batch is in the ledger before the provider hears
+ * of it ({@link BatchLedger}). Requests a batch left unanswered (expired, cancelled) are stored as nothing and stay to
+ * do. With waiting off, the stage returns once everything is submitted; the next run collects.
  */
 public final class BatchCalls implements CallStrategy {
+    /** Collected batches store their results as "partitions" numbered from here, clear of the Spark tasks' partition numbers. */
+    private static final int FIRST_COLLECTION_PARTITION = 1_000_000;
+
     /** Polling and waiting: how often, whether to wait at all, and how a pause is made (tests pass one that does not sleep). */
     public record Polling(Duration every, boolean waitForResults, Pause pause) {}
 
@@ -48,8 +56,12 @@ public final class BatchCalls implements CallStrategy {
         void pause(Duration duration) throws InterruptedException;
     }
 
+    /** What the strategy reads of the run: which models submit batches, and which work keys the lake has answered. */
+    public record Run(Predicate<String> submitsBatches, BiFunction<String, Collection<String>, Set<String>> finishedKeys) {}
+
     private final BatchLedger ledger;
     private final Function<String, String> environment;
+    private final Run run;
     private final Polling polling;
     private final RunBudget budget;
     private final Consumer<ItemOutcome> progress;
@@ -58,10 +70,11 @@ public final class BatchCalls implements CallStrategy {
     private final PrintWriter out;
     private int collected;
 
-    public BatchCalls(BatchLedger ledger, Function<String, String> environment, Polling polling, RunBudget budget,
+    public BatchCalls(BatchLedger ledger, Function<String, String> environment, Run run, Polling polling, RunBudget budget,
             Consumer<ItemOutcome> progress, BooleanSupplier stopping, Clock clock, PrintWriter out) {
         this.ledger = ledger;
         this.environment = environment;
+        this.run = run;
         this.polling = polling;
         this.budget = budget;
         this.progress = progress;
@@ -70,8 +83,8 @@ public final class BatchCalls implements CallStrategy {
         this.out = out;
     }
 
-    /** A batch being waited for, with the items it answers and its budget reservation (0: none, or an earlier job's). */
-    private record Waiting(BatchLedger.Batch batch, Map<String, WorkItem> items, long reservation, BatchProtocol protocol) {}
+    /** A batch being waited for, with its budget reservation (0: none, or an earlier job's, counted when the job began). */
+    private record Waiting(BatchLedger.Batch batch, long reservation, BatchProtocol protocol) {}
 
     @Override
     public void call(StageCall stage, List<WorkItem> pending) {
@@ -80,62 +93,54 @@ public final class BatchCalls implements CallStrategy {
         }
         Map<String, List<WorkItem>> byModel = new LinkedHashMap<>();
         pending.forEach(item -> byModel.computeIfAbsent(item.modelId(), k -> new ArrayList<>()).add(item));
+        Set<String> known = ledger.knownProviderIds();
         List<Waiting> waiting = new ArrayList<>();
+        List<Waiting> lookups = new ArrayList<>();
         for (Map.Entry<String, List<WorkItem>> entry : byModel.entrySet()) {
             ModelSpec model = stage.models().get(entry.getKey());
+            List<BatchLedger.Batch> open = ledger.pending(List.of(model.id())).stream()
+                    .filter(b -> b.datasetVersion().equals(stage.datasetVersion())).toList();
+            if (open.isEmpty() && !run.submitsBatches().test(model.id())) {
+                continue;
+            }
             BatchProtocol protocol = BatchProtocol.create(model, environment);
-            waiting.addAll(resume(stage, model, protocol, entry.getValue()));
-            Set<String> covered = new HashSet<>();
-            waiting.forEach(w -> covered.addAll(w.items().keySet()));
-            List<WorkItem> toSubmit = entry.getValue().stream().filter(i -> !covered.contains(i.workKey())).toList();
-            if (!stopping.getAsBoolean()) {
+            List<Waiting> resumed = new ArrayList<>();
+            List<Waiting> unknown = new ArrayList<>();
+            for (BatchLedger.Batch batch : open) {
+                Waiting w = new Waiting(batch, 0, protocol);
+                if (batch.state() == BatchLedger.State.SUBMITTING) {
+                    unknown.add(w);
+                } else {
+                    out.printf("generate: %s: resuming %s batch %s (%s) of %s: %d requests, submitted %s ago; nothing is submitted again%n",
+                            stage.label(), protocol.name(), batch.batchId(), batch.providerBatchId(), model.id(), batch.requests(),
+                            age(batch.submittedAt()));
+                    resumed.add(w);
+                }
+            }
+            // A batch whose driver died while creating it is looked up first: found, it is resumed; certainly never
+            // created, its items are submitted below; undecided, its items wait for the next lookup.
+            resolveLookups(stage, resumed, unknown, known);
+            Set<String> held = new HashSet<>();
+            resumed.forEach(w -> held.addAll(w.batch().workKeys()));
+            unknown.forEach(w -> held.addAll(w.batch().workKeys()));
+            waiting.addAll(resumed);
+            lookups.addAll(unknown);
+            if (run.submitsBatches().test(model.id())) {
+                List<WorkItem> toSubmit = entry.getValue().stream().filter(i -> !held.contains(i.workKey())).toList();
                 waiting.addAll(submit(stage, model, protocol, toSubmit));
             }
         }
+        out.flush();
         if (polling.waitForResults()) {
-            poll(stage, waiting);
-        } else if (!waiting.isEmpty()) {
-            out.printf("generate: %s: %d batches open; not waiting for them (batch wait is off): the next run collects them%n",
-                    stage.label(), waiting.size());
+            poll(stage, waiting, lookups, known);
+        } else {
+            resolveLookups(stage, waiting, lookups, known);
+            collectEnded(stage, waiting);
+            if (!waiting.isEmpty() || !lookups.isEmpty()) {
+                out.printf("generate: %s: %d batches open; not waiting for them (batch wait is off): the next run collects them%n",
+                        stage.label(), waiting.size() + lookups.size());
+            }
         }
-    }
-
-    /** The model's pending batches in the lake that hold any of {@code items}; a batch whose id was never recorded is looked up. */
-    private List<Waiting> resume(StageCall stage, ModelSpec model, BatchProtocol protocol, List<WorkItem> items) {
-        Map<String, WorkItem> byKey = new HashMap<>();
-        items.forEach(i -> byKey.put(i.workKey(), i));
-        List<Waiting> resumed = new ArrayList<>();
-        for (BatchLedger.Batch batch : ledger.pending(List.of(model.id()))) {
-            Map<String, WorkItem> answers = new LinkedHashMap<>();
-            batch.workKeys().stream().filter(byKey::containsKey).forEach(k -> answers.put(k, byKey.get(k)));
-            if (!batch.datasetVersion().equals(stage.datasetVersion())) {
-                continue;
-            }
-            if (answers.isEmpty()) {
-                if (batch.stage().equals(stage.label()) && batch.state() == BatchLedger.State.OPEN) {
-                    // Every item it answers is stored: a driver stored its results and stopped before saying so.
-                    ledger.record(batch.with(BatchLedger.State.COLLECTED, clock.instant(), null, "its results were stored by an earlier job"),
-                            null);
-                }
-                continue;
-            }
-            if (batch.state() == BatchLedger.State.SUBMITTING) {
-                var found = protocol.find(batch.batchId(), batch.requests(), batch.submittedAt(), ledger.knownProviderIds(model.id()));
-                if (found.isEmpty()) {
-                    ledger.record(batch.with(BatchLedger.State.LOST, clock.instant(), null,
-                            "the provider has no batch of this id: it was never created; its items are to do again"), null);
-                    out.printf("generate: batch %s of %s was never created at the provider (its driver stopped first); its %d items are to do%n",
-                            batch.batchId(), model.id(), batch.requests());
-                    continue;
-                }
-                batch = batch.with(BatchLedger.State.OPEN, clock.instant(), found.get(), "found at the provider after its driver stopped");
-                ledger.record(batch, null);
-            }
-            out.printf(Locale.ROOT, "generate: resuming %s batch %s (%s) of %s: %d requests, submitted %s ago; nothing is submitted again%n",
-                    protocol.name(), batch.batchId(), batch.providerBatchId(), model.id(), batch.requests(), age(batch.submittedAt()));
-            resumed.add(new Waiting(batch, answers, 0, protocol));
-        }
-        return resumed;
     }
 
     private List<Waiting> submit(StageCall stage, ModelSpec model, BatchProtocol protocol, List<WorkItem> items) {
@@ -148,7 +153,7 @@ public final class BatchCalls implements CallStrategy {
             String prompt = item.prompt(stage.sharedPrompts());
             long size = prompt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length * 2L + 1024; // JSON escaping, the request's envelope
             if (!chunk.isEmpty() && (chunk.size() >= limits.maxRequests() || bytes + size > limits.maxBytes())) {
-                submitted.add(submitOne(stage, model, protocol, chunk, bound));
+                submitOne(stage, model, protocol, chunk, bound).ifPresent(submitted::add);
                 chunk = new ArrayList<>();
                 bytes = 0;
                 bound = 0;
@@ -158,12 +163,17 @@ public final class BatchCalls implements CallStrategy {
             bound += TokenEstimator.upperBound(model, prompt.length()).batchCostUsd();
         }
         if (!chunk.isEmpty()) {
-            submitted.add(submitOne(stage, model, protocol, chunk, bound));
+            submitOne(stage, model, protocol, chunk, bound).ifPresent(submitted::add);
         }
-        return submitted.stream().filter(java.util.Objects::nonNull).toList();
+        return submitted;
     }
 
-    private Waiting submitOne(StageCall stage, ModelSpec model, BatchProtocol protocol, List<WorkItem> items, double boundUsd) {
+    private java.util.Optional<Waiting> submitOne(StageCall stage, ModelSpec model, BatchProtocol protocol, List<WorkItem> items,
+            double boundUsd) {
+        if (stopping.getAsBoolean()) {
+            items.forEach(i -> progress.accept(ItemOutcome.stopped(model.id())));
+            return java.util.Optional.empty();
+        }
         long reservation = 0;
         if (budget != null) {
             reservation = budget.tryReserve(boundUsd, Long.MAX_VALUE / 4);
@@ -171,15 +181,11 @@ public final class BatchCalls implements CallStrategy {
                 out.printf(Locale.ROOT, "generate: %s: a batch of %d requests to %s could cost up to $%.4f, more than the budget has left; "
                         + "not submitted (its items stay to do)%n", stage.label(), items.size(), model.id(), boundUsd);
                 items.forEach(i -> progress.accept(ItemOutcome.overBudget(model.id())));
-                return null;
+                return java.util.Optional.empty();
             }
         }
-        Instant now = clock.instant();
-        Map<String, WorkItem> byKey = new LinkedHashMap<>();
-        items.forEach(i -> byKey.put(i.workKey(), i));
-        BatchLedger.Batch batch = new BatchLedger.Batch(Ids.newId(), stage.runId(), stage.jobId(), stage.datasetVersion(), model.id(),
-                protocol.name(), stage.label(), BatchLedger.State.SUBMITTING, now, now, null, items.size(), List.copyOf(byKey.keySet()),
-                boundUsd, null);
+        BatchLedger.Batch batch = BatchLedger.Batch.submitting(Ids.newId(), stage.runId(), stage.jobId(), stage.datasetVersion(), model.id(),
+                protocol.name(), stage.label(), clock.instant(), items.stream().map(BatchedItem::of).toList(), boundUsd);
         ledger.submitting(batch); // before the provider hears of it
         String providerId;
         try {
@@ -187,41 +193,76 @@ public final class BatchCalls implements CallStrategy {
                     .map(i -> new BatchRequest(i.workKey(), i.prompt(stage.sharedPrompts()), i.sampleIndex())).toList());
         } catch (RuntimeException e) {
             CallFailure failure = CallFailure.classify(e);
-            boolean refused = hasStatus(e);
-            if (budget != null) {
-                budget.settle(reservation, 0.0);
-            }
+            boolean refused = refused(e);
             if (refused) {
-                // The provider answered with an error: no batch was created.
-                ledger.record(batch.with(BatchLedger.State.LOST, clock.instant(), null, "refused: " + failure.message()), null);
+                // The provider answered that it would not: no batch was created, nothing is owed.
+                if (budget != null) {
+                    budget.settle(reservation, 0.0);
+                }
+                ledger.record(batch.next(BatchLedger.State.LOST, clock.instant(), null, "refused: " + failure.message()), null);
             }
+            // Otherwise (a 5xx, a timeout, a broken connection) the batch may exist: its reservation stays, and the next
+            // run looks it up before anything of it is submitted again.
             out.printf("generate: %s: submitting a batch of %d requests to %s failed (%s)%s%n", stage.label(), items.size(), model.id(),
                     failure.message(), refused ? "; its items stay to do"
-                            : "; whether the provider created it is unknown: the next run looks it up before submitting anything");
+                            : "; the provider may have created it: the next run looks it up before submitting any of its items");
             items.forEach(i -> progress.accept(ItemOutcome.stopped(model.id())));
-            return null;
+            return java.util.Optional.empty();
         }
-        batch = batch.with(BatchLedger.State.OPEN, clock.instant(), providerId, null);
+        batch = batch.next(BatchLedger.State.OPEN, clock.instant(), providerId, null);
         ledger.record(batch, null);
         out.printf(Locale.ROOT, "generate: %s: submitted %s batch %s (%s) of %s: %d requests, at most $%.4f at batch prices%n", stage.label(),
                 protocol.name(), batch.batchId(), providerId, model.id(), items.size(), boundUsd);
         out.flush();
-        return new Waiting(batch, byKey, reservation, protocol);
+        return java.util.Optional.of(new Waiting(batch, reservation, protocol));
     }
 
-    private static boolean hasStatus(Throwable e) {
+    /** A definite refusal: a 4xx other than a timeout. A 5xx may come from a gateway after the provider created the batch. */
+    private static boolean refused(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StatusHttpException) {
-                return true;
+            if (t instanceof StatusHttpException http) {
+                return http.statusCode() / 100 == 4 && http.statusCode() != 408;
             }
         }
         return false;
     }
 
-    private void poll(StageCall stage, List<Waiting> waiting) {
+    /**
+     * Batches a dead driver left {@code submitting}: looked up at the provider. Found: open (polled like any other);
+     * certainly not there: lost, its items to do again; not knowable yet: looked up again at the next poll.
+     */
+    private void resolveLookups(StageCall stage, List<Waiting> waiting, List<Waiting> lookups, Set<String> known) {
+        for (var it = lookups.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            BatchLedger.Batch batch = w.batch();
+            BatchProtocol.Lookup lookup = w.protocol().find(batch.batchId(), batch.workKeys(), batch.submittedAt(), known);
+            if (lookup instanceof BatchProtocol.Found found) {
+                BatchLedger.Batch open = batch.next(BatchLedger.State.OPEN, clock.instant(), found.providerBatchId(),
+                        "found at the provider after its driver stopped");
+                ledger.record(open, null);
+                known.add(found.providerBatchId());
+                out.printf("generate: %s: batch %s of %s, whose driver stopped while submitting it, is %s at the provider; "
+                        + "resuming it, nothing is submitted again%n", stage.label(), batch.batchId(), batch.modelId(), found.providerBatchId());
+                waiting.add(new Waiting(open, 0, w.protocol()));
+                it.remove();
+            } else if (lookup instanceof BatchProtocol.NotFound) {
+                ledger.record(batch.next(BatchLedger.State.LOST, clock.instant(), null,
+                        "the provider has no such batch: it was never created; its items are to do again"), null);
+                out.printf("generate: %s: batch %s of %s was never created at the provider (its driver stopped first); its %d items "
+                        + "are to do again%n", stage.label(), batch.batchId(), batch.modelId(), batch.requests());
+                it.remove();
+            } else if (lookup instanceof BatchProtocol.Undecided undecided) {
+                out.printf("generate: %s: batch %s of %s: cannot tell yet whether the provider created it (%s); looking again "
+                        + "later, submitting none of its items%n", stage.label(), batch.batchId(), batch.modelId(), undecided.why());
+            }
+        }
+    }
+
+    private void poll(StageCall stage, List<Waiting> waiting, List<Waiting> lookups, Set<String> known) {
         List<Waiting> open = new ArrayList<>(waiting);
         Instant nextReport = clock.instant();
-        while (!open.isEmpty()) {
+        while (!open.isEmpty() || !lookups.isEmpty()) {
+            resolveLookups(stage, open, lookups, known);
             boolean report = !clock.instant().isBefore(nextReport);
             for (var it = open.iterator(); it.hasNext(); ) {
                 Waiting w = it.next();
@@ -239,12 +280,12 @@ public final class BatchCalls implements CallStrategy {
             if (report) {
                 nextReport = clock.instant().plusSeconds(30);
             }
-            if (open.isEmpty()) {
+            if (open.isEmpty() && lookups.isEmpty()) {
                 return;
             }
             if (stopping.getAsBoolean()) {
                 out.printf("generate: %s: stopping; %d batches stay open at the providers and the next run collects them%n", stage.label(),
-                        open.size());
+                        open.size() + lookups.size());
                 return;
             }
             try {
@@ -256,7 +297,22 @@ public final class BatchCalls implements CallStrategy {
         }
     }
 
-    /** Stores an ended batch's answers (the items this stage still needs) as generations, then marks it collected. */
+    /** Without waiting: collects the batches that have already ended, leaves the rest open. */
+    private void collectEnded(StageCall stage, List<Waiting> waiting) {
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            BatchStatus status = w.protocol().status(w.batch().providerBatchId());
+            if (status.ended()) {
+                collect(stage, w, status);
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Stores an ended batch's answers as generations (every item it holds, except those the lake has answered since),
+     * then marks it collected.
+     */
     private void collect(StageCall stage, Waiting w, BatchStatus status) {
         BatchLedger.Batch batch = w.batch();
         ModelSpec model = stage.models().get(batch.modelId());
@@ -264,37 +320,39 @@ public final class BatchCalls implements CallStrategy {
         GenerationRecords.Caller caller = new GenerationRecords.Caller(batch.runId(), stage.jobId(), batch.datasetVersion());
         GenerationRecords.Timing timing = new GenerationRecords.Timing(batch.submittedAt(), now, 1, 0,
                 Duration.between(batch.submittedAt(), now).toMillis());
+        Map<String, BatchedItem> items = new HashMap<>();
+        batch.items().forEach(i -> items.put(i.workKey(), i));
+        Set<String> done = run.finishedKeys().apply(batch.datasetVersion(), List.of(batch.modelId()));
         List<Generation> generations = new ArrayList<>();
-        Set<String> answered = new HashSet<>();
+        Set<String> answered = new LinkedHashSet<>();
         int succeeded = 0;
         int errored = 0;
         for (BatchResult result : w.protocol().results(batch.providerBatchId())) {
-            WorkItem item = w.items().get(result.workKey());
-            if (item == null || !answered.add(result.workKey())) {
-                continue; // not this stage's to store (done since, or not planned now), or a repeated line
+            BatchedItem item = items.get(result.workKey());
+            if (item == null || result.kind() == BatchResult.Kind.UNFINISHED || !answered.add(result.workKey())) {
+                continue; // not one of this batch's requests, unanswered, or a repeated line
             }
-            switch (result.kind()) {
-                case SUCCEEDED -> {
-                    generations.add(GenerationRecords.of(caller, item, model, CallMode.BATCH, timing, result.answer(), null));
-                    succeeded++;
-                }
-                case ERRORED -> {
-                    generations.add(GenerationRecords.of(caller, item, model, CallMode.BATCH, timing, null,
-                            new Generation.Failure(result.errorClass(), result.message(), result.httpStatus())));
-                    errored++;
-                }
-                case UNFINISHED -> answered.remove(result.workKey());
+            if (result.kind() == BatchResult.Kind.SUCCEEDED) {
+                succeeded++;
+            } else {
+                errored++;
             }
+            if (done.contains(result.workKey())) {
+                continue; // answered and stored already (by an earlier collection that stopped before saying so)
+            }
+            generations.add(GenerationRecords.of(caller, item.workItem(batch.modelId()), model, CallMode.BATCH, timing,
+                    result.answer(), result.kind() == BatchResult.Kind.SUCCEEDED ? null
+                            : new Generation.Failure(result.errorClass(), result.message(), result.httpStatus())));
         }
         if (!generations.isEmpty()) {
-            stage.sink().store(new GenerationSink.TaskAttempt(stage.jobId(), 100_000 + collected++, 0), 0, generations);
+            stage.sink().store(new GenerationSink.TaskAttempt(stage.jobId(), FIRST_COLLECTION_PARTITION + collected++, 0), 0, generations);
         }
-        int unfinished = w.items().size() - succeeded - errored;
+        int unfinished = batch.requests() - succeeded - errored;
         double cost = generations.stream().mapToDouble(g -> g.usage().costUsd() == null ? 0.0 : g.usage().costUsd()).sum();
         if (budget != null && w.reservation() != 0) {
             budget.settle(w.reservation(), cost);
         }
-        ledger.record(batch.with(BatchLedger.State.COLLECTED, clock.instant(), null, status.providerState()),
+        ledger.record(batch.next(BatchLedger.State.COLLECTED, clock.instant(), null, status.providerState()),
                 new BatchLedger.Counts(succeeded, errored, unfinished));
         generations.forEach(g -> progress.accept(ItemOutcome.of(g)));
         for (int i = 0; i < unfinished; i++) {

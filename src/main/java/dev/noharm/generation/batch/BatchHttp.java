@@ -50,7 +50,14 @@ final class BatchHttp {
      * second batch and pay twice. A failure leaves the ledger's {@code submitting} row for the next run to look up.
      */
     JsonNode createOnce(String url, Object body) {
-        return json(send(request(url).header("Content-Type", "application/json").POST(body(body)), false));
+        String text = text(body);
+        return json(send(request(url).timeout(forSize(text.length())).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text)), false));
+    }
+
+    /** Time to send {@code bytes}: the usual timeout plus a second per 200 KB (a 256 MB batch may take minutes to upload). */
+    private Duration forSize(long bytes) {
+        return timeout.plusSeconds(bytes / 200_000);
     }
 
     /** A multipart/form-data upload of one file ({@code fields} first, then the file part named {@code file}). */
@@ -68,7 +75,7 @@ final class BatchHttp {
         System.arraycopy(start, 0, all, 0, start.length);
         System.arraycopy(content, 0, all, start.length, content.length);
         System.arraycopy(end, 0, all, start.length + content.length, end.length);
-        return json(send(request(url).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return json(send(request(url).timeout(forSize(all.length)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(all)), true));
     }
 
@@ -79,8 +86,12 @@ final class BatchHttp {
     }
 
     private static HttpRequest.BodyPublisher body(Object body) {
+        return HttpRequest.BodyPublishers.ofString(text(body));
+    }
+
+    private static String text(Object body) {
         try {
-            return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
+            return body instanceof String s ? s : JSON.writeValueAsString(body);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -95,7 +106,7 @@ final class BatchHttp {
                 if (status / 100 == 2) {
                     return response.body();
                 }
-                long retryAfter = response.headers().firstValue("retry-after").map(BatchHttp::seconds).orElse(-1L);
+                long retryAfter = response.headers().firstValue("retry-after").map(BatchHttp::millis).orElse(-1L);
                 StatusHttpException failure = new StatusHttpException(status, request.method() + " " + request.uri().getPath() + ": "
                         + abbreviate(response.body()), retryAfter);
                 if (!retry || attempt >= ATTEMPTS || !(status == 429 || status / 100 == 5)) {
@@ -122,7 +133,8 @@ final class BatchHttp {
         }
     }
 
-    private static long seconds(String value) {
+    /** A Retry-After header's seconds, in milliseconds (-1 when unreadable). */
+    private static long millis(String value) {
         try {
             return (long) (Double.parseDouble(value.trim()) * 1000);
         } catch (NumberFormatException e) {

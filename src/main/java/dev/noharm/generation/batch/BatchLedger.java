@@ -2,6 +2,7 @@ package dev.noharm.generation.batch;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.noharm.generation.Task;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import java.sql.Timestamp;
@@ -11,7 +12,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
@@ -19,9 +22,13 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The {@code batches} table: every provider batch the pipeline submits, as an append-only log of events, each one
- * Iceberg commit. The {@code submitting} event (the batch's work keys) is committed before the provider is asked, and
+ * Iceberg commit. The {@code submitting} event (the batch's items) is committed before the provider is asked, and
  * {@code open} (the provider's id) as soon as the provider answers, so a driver that dies at any point leaves enough
- * for the next run to find the batch instead of paying for it again. A batch's state is its latest event.
+ * for the next run to find the batch instead of paying for it again.
+ *
+ * <p>How a batch is read back: its items and reservation from its {@code submitting} row, its provider id from any
+ * row that has one, its state from the row with the highest {@code sequence} (each event is the previous one's
+ * sequence plus one, whichever driver writes it, so no host's clock decides the order).
  */
 public final class BatchLedger {
 
@@ -30,19 +37,17 @@ public final class BatchLedger {
         SUBMITTING,
         /** The provider has it (its id is known): poll it, collect it. */
         OPEN,
-        /** Its results are generations; nothing more to do. */
+        /** Its results are generations (or were already); nothing more to do. */
         COLLECTED,
-        /** Cancelled by {@code generate --cancel}; what it had answered was collected, the rest is to do again. */
-        CANCELLED,
         /** Never created: the provider refused it, or has no batch of that id; its items are to do again. */
         LOST;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         static State of(String wire) {
-            return valueOf(wire.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(wire.toUpperCase(Locale.ROOT));
         }
 
         public boolean pending() {
@@ -50,18 +55,38 @@ public final class BatchLedger {
         }
     }
 
-    /** One batch as its events say now. */
-    public record Batch(String batchId, String runId, String jobId, String datasetVersion, String modelId, String protocol, String stage,
-            State state, Instant submittedAt, Instant lastEventAt, String providerBatchId, int requests, List<String> workKeys,
+    /** One batch as its events say now; {@code sequence} is its latest event's. */
+    public record Batch(String batchId, int sequence, String runId, String jobId, String datasetVersion, String modelId, String protocol,
+            String stage, State state, Instant submittedAt, Instant lastEventAt, String providerBatchId, List<BatchedItem> items,
             double reservedUsd, String message) {
 
-        public Batch with(State newState, Instant at, String newProviderId, String newMessage) {
-            return new Batch(batchId, runId, jobId, datasetVersion, modelId, protocol, stage, newState, submittedAt, at,
-                    newProviderId == null ? providerBatchId : newProviderId, requests, workKeys, reservedUsd, newMessage);
+        public Batch {
+            items = List.copyOf(items);
+        }
+
+        /** A new batch, before the provider hears of it. */
+        public static Batch submitting(String batchId, String runId, String jobId, String datasetVersion, String modelId, String protocol,
+                String stage, Instant at, List<BatchedItem> items, double reservedUsd) {
+            return new Batch(batchId, 0, runId, jobId, datasetVersion, modelId, protocol, stage, State.SUBMITTING, at, at, null, items,
+                    reservedUsd, null);
+        }
+
+        /** The batch's next event. */
+        public Batch next(State newState, Instant at, String newProviderId, String newMessage) {
+            return new Batch(batchId, sequence + 1, runId, jobId, datasetVersion, modelId, protocol, stage, newState, submittedAt, at,
+                    newProviderId == null ? providerBatchId : newProviderId, items, reservedUsd, newMessage);
+        }
+
+        public int requests() {
+            return items.size();
+        }
+
+        public Set<String> workKeys() {
+            return items.stream().map(BatchedItem::workKey).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
         }
     }
 
-    /** Counts recorded with a batch's last event. */
+    /** Counts recorded with a batch's {@code collected} event. */
     public record Counts(int succeeded, int errored, int unfinished) {}
 
     private final Lake lake;
@@ -70,50 +95,58 @@ public final class BatchLedger {
         this.lake = lake;
     }
 
-    /** Commits the {@code submitting} event of a new batch (its work keys and the budget it reserved). */
+    /** Commits the {@code submitting} event of a new batch: its items and the budget it reserved. */
     public void submitting(Batch batch) {
-        append(batch, batch.workKeys(), null);
+        if (batch.sequence() != 0 || batch.state() != State.SUBMITTING) {
+            throw new IllegalArgumentException("a batch's first event is submitting, with sequence 0");
+        }
+        append(batch, true, null);
     }
 
-    /** Commits a later event of {@code batch} (its state, the provider's id, counts when collected). */
+    /** Commits a later event of {@code batch} (made with {@link Batch#next}); {@code counts} with {@code collected}. */
     public void record(Batch batch, Counts counts) {
-        append(batch, null, counts);
+        append(batch, false, counts);
     }
 
-    private void append(Batch b, List<String> workKeys, Counts counts) {
-        Row row = RowFactory.create(b.batchId(), b.runId(), b.jobId(), b.datasetVersion(), b.modelId(), b.protocol(), b.stage(),
-                b.state().wireName(), Timestamp.from(b.lastEventAt()), b.providerBatchId(), b.requests(),
-                workKeys,
-                workKeys == null ? null : b.reservedUsd(), counts == null ? null : counts.succeeded(), counts == null ? null : counts.errored(),
+    private void append(Batch b, boolean first, Counts counts) {
+        List<Row> items = first ? b.items().stream().map(i -> RowFactory.create(i.workKey(), i.caseId(), i.sampleIndex(), i.promptVariant(),
+                i.promptHash(), i.task().wireName(), i.judgedWorkKey())).toList() : null;
+        Row row = RowFactory.create(b.batchId(), b.sequence(), b.runId(), b.jobId(), b.datasetVersion(), b.modelId(), b.protocol(), b.stage(),
+                b.state().wireName(), Timestamp.from(b.lastEventAt()), b.providerBatchId(), b.requests(), items, first ? b.reservedUsd() : null,
+                counts == null ? null : counts.succeeded(), counts == null ? null : counts.errored(),
                 counts == null ? null : counts.unfinished(), b.message());
         lake.append(Tables.BATCHES, lake.spark().createDataFrame(List.of(row), Tables.BATCHES.schema()),
                 Map.of("noharm.batch-id", b.batchId(), "noharm.batch-state", b.state().wireName()));
     }
 
-    /** Every batch of the lake (of {@code modelIds}, or all when null), with its current state, oldest first. */
+    /** Every batch of the lake (of {@code modelIds}, or all when null), as its events say now, oldest first. */
     public List<Batch> batches(Collection<String> modelIds) {
         var rows = lake.read(Tables.BATCHES);
         if (modelIds != null) {
             rows = rows.where(col("model_id").isin(modelIds.toArray()));
         }
-        Map<String, List<Row>> byBatch = rows.orderBy("event_at").collectAsList().stream()
+        Map<String, List<Row>> byBatch = rows.collectAsList().stream()
                 .collect(Collectors.groupingBy(r -> r.<String>getAs("batch_id"), LinkedHashMap::new, Collectors.toList()));
         List<Batch> batches = new ArrayList<>();
         for (List<Row> events : byBatch.values()) {
-            Row first = events.get(0);
-            Row last = events.get(events.size() - 1);
-            String providerId = null;
-            for (Row e : events) {
-                if (e.getAs("provider_batch_id") != null) {
-                    providerId = e.getAs("provider_batch_id");
-                }
+            events.sort(Comparator.comparingInt(r -> r.<Integer>getAs("sequence")));
+            Row first = events.stream().filter(r -> State.SUBMITTING.wireName().equals(r.getAs("state"))).findFirst().orElse(null);
+            if (first == null) {
+                continue; // its first event's commit is not visible: nothing was sent for it
             }
-            List<String> keys = first.getAs("work_keys") == null ? List.of() : first.getList(first.fieldIndex("work_keys"));
+            Row last = events.get(events.size() - 1);
+            String providerId = events.stream().map(r -> r.<String>getAs("provider_batch_id")).filter(Objects::nonNull).reduce((a, b) -> b)
+                    .orElse(null);
+            List<BatchedItem> items = new ArrayList<>();
+            for (Row i : first.<Row>getList(first.fieldIndex("items"))) {
+                items.add(new BatchedItem(i.getAs("work_key"), i.getAs("case_id"), i.<Integer>getAs("sample_index"), i.getAs("prompt_variant"),
+                        i.getAs("prompt_hash"), Task.valueOf(i.<String>getAs("task").toUpperCase(Locale.ROOT)), i.getAs("judged_work_key")));
+            }
             Double reserved = first.getAs("reserved_usd");
-            batches.add(new Batch(first.getAs("batch_id"), first.getAs("run_id"), first.getAs("job_id"), first.getAs("dataset_version"),
-                    first.getAs("model_id"), first.getAs("protocol"), first.getAs("stage"), State.of(last.getAs("state")),
-                    first.<Timestamp>getAs("event_at").toInstant(), last.<Timestamp>getAs("event_at").toInstant(), providerId,
-                    first.<Integer>getAs("requests"), List.copyOf(keys), reserved == null ? 0.0 : reserved, last.getAs("message")));
+            batches.add(new Batch(first.getAs("batch_id"), last.<Integer>getAs("sequence"), first.getAs("run_id"), first.getAs("job_id"),
+                    first.getAs("dataset_version"), first.getAs("model_id"), first.getAs("protocol"), first.getAs("stage"),
+                    State.of(last.getAs("state")), first.<Timestamp>getAs("event_at").toInstant(), last.<Timestamp>getAs("event_at").toInstant(),
+                    providerId, items, reserved == null ? 0.0 : reserved, last.getAs("message")));
         }
         batches.sort(Comparator.comparing(Batch::submittedAt));
         return batches;
@@ -124,13 +157,19 @@ public final class BatchLedger {
         return batches(modelIds).stream().filter(b -> b.state().pending()).toList();
     }
 
+    /** The work keys that pending batches of {@code modelIds} on {@code datasetVersion} hold: not to be called again meanwhile. */
+    public Set<String> pendingKeys(String datasetVersion, Collection<String> modelIds) {
+        return pending(modelIds).stream().filter(b -> b.datasetVersion().equals(datasetVersion)).flatMap(b -> b.workKeys().stream())
+                .collect(Collectors.toSet());
+    }
+
     /** What the run's pending batches reserved: counted against its budget until they are collected. */
     public double pendingReservedUsd(String runId) {
         return pending(null).stream().filter(b -> b.runId().equals(runId)).mapToDouble(Batch::reservedUsd).sum();
     }
 
-    /** Provider ids the lake already accounts for, of one model. */
-    public Set<String> knownProviderIds(String modelId) {
-        return batches(List.of(modelId)).stream().map(Batch::providerBatchId).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+    /** Provider ids the lake already accounts for, of every model: never adopted by a lookup. */
+    public Set<String> knownProviderIds() {
+        return batches(null).stream().map(Batch::providerBatchId).filter(Objects::nonNull).collect(Collectors.toSet());
     }
 }

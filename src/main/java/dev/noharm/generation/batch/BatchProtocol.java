@@ -5,7 +5,7 @@ import dev.noharm.generation.ModelSpec;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,12 +29,22 @@ public interface BatchProtocol {
      */
     String submit(String batchId, List<BatchRequest> requests);
 
+    /** What a lookup found: the batch, certainly none, or not yet knowable (look again later; never submit meanwhile). */
+    sealed interface Lookup permits Found, NotFound, Undecided {}
+
+    record Found(String providerBatchId) implements Lookup {}
+
+    record NotFound() implements Lookup {}
+
+    record Undecided(String why) implements Lookup {}
+
     /**
-     * The provider's id of a batch this pipeline may have created (as {@code batchId}, with {@code requests} requests,
-     * not before {@code notBefore}) when the driver died before it could record the id; empty when there is none.
-     * {@code known}: provider ids the lake already accounts for, never adopted.
+     * Looks for a batch this pipeline may have created (as {@code batchId}, holding {@code workKeys}, at about
+     * {@code submittedAt}) when its driver died before it could record the provider's id. Reads every page back to
+     * well before {@code submittedAt}; {@link NotFound} only when it is certain there is none. {@code known}: provider ids
+     * the lake already accounts for (any model's), never adopted.
      */
-    Optional<String> find(String batchId, int requests, Instant notBefore, Collection<String> known);
+    Lookup find(String batchId, Set<String> workKeys, Instant submittedAt, Collection<String> known);
 
     BatchStatus status(String providerBatchId);
 
@@ -43,8 +53,13 @@ public interface BatchProtocol {
 
     void cancel(String providerBatchId);
 
+    /** The protocol of {@code model}'s provider; throws naming the key's variable when a needed key is not set. */
     static BatchProtocol create(ModelSpec model, Function<String, String> environment) {
         String key = ApiKeys.resolve(model.apiKey(), environment);
+        if (key == null && model.provider().needsKey()) {
+            throw new IllegalArgumentException("model " + model.id() + ": no key: " + (model.apiKey() == null ? "the registry names none"
+                    : model.apiKey().source().field() + " " + model.apiKey().name() + " gives none here"));
+        }
         return switch (model.provider()) {
             case OPENAI, OPENAI_COMPATIBLE -> OpenAiBatches.openAi(model, key);
             case AZURE_OPENAI -> OpenAiBatches.azure(model, key);

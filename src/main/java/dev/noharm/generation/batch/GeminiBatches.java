@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * Gemini's batch mode: {@code POST /models/{model}:batchGenerateContent} with the requests inline, each a
@@ -82,15 +82,28 @@ final class GeminiBatches implements BatchProtocol {
     }
 
     @Override
-    public Optional<String> find(String batchId, int requests, Instant notBefore, Collection<String> known) {
-        JsonNode page = http.get(base + "/batches?pageSize=100");
-        for (JsonNode operation : page.path("operations")) {
-            String name = operation.path("name").asText();
-            if (!known.contains(name) && displayName(batchId).equals(batch(operation).path("displayName").asText(null))) {
-                return Optional.of(name);
+    public Lookup find(String batchId, Set<String> workKeys, Instant submittedAt, Collection<String> known) {
+        Instant oldest = submittedAt.minus(Duration.ofHours(1));
+        String token = null;
+        for (int page = 1; page <= 1000; page++) {
+            JsonNode list = http.get(base + "/batches?pageSize=100" + (token == null ? "" : "&pageToken=" + token));
+            Instant last = Instant.MAX;
+            for (JsonNode operation : list.path("operations")) {
+                String name = operation.path("name").asText();
+                JsonNode batch = batch(operation);
+                if (batch.hasNonNull("createTime")) {
+                    last = Instant.parse(batch.path("createTime").asText());
+                }
+                if (!known.contains(name) && displayName(batchId).equals(batch.path("displayName").asText(null))) {
+                    return new Found(name);
+                }
+            }
+            token = list.path("nextPageToken").asText("");
+            if (last.isBefore(oldest) || token.isEmpty()) {
+                return new NotFound();
             }
         }
-        return Optional.empty();
+        return new Undecided("more than 1000 pages of batches");
     }
 
     /** The batch itself: an operation's metadata, or the object when the server answers with the batch directly. */

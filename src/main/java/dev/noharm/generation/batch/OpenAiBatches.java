@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * OpenAI's Batch API and the two that share its file shape: a JSON Lines file of chat-completions requests is
@@ -133,14 +133,33 @@ final class OpenAiBatches implements BatchProtocol {
     }
 
     @Override
-    public Optional<String> find(String batchId, int requests, Instant notBefore, Collection<String> known) {
-        JsonNode page = http.get(base + batchesPath() + (flavor == Flavor.MISTRAL ? "?page_size=100" : "?limit=100"));
-        for (JsonNode batch : page.path("data")) {
-            if (batchId.equals(batch.path("metadata").path(METADATA_KEY).asText(null)) && !known.contains(batch.path("id").asText())) {
-                return Optional.of(batch.path("id").asText());
+    public Lookup find(String batchId, Set<String> workKeys, Instant submittedAt, Collection<String> known) {
+        long oldest = submittedAt.minus(Duration.ofHours(1)).getEpochSecond();
+        String after = null;
+        for (int page = 1; page <= 1000; page++) {
+            String query = flavor == Flavor.MISTRAL ? "?page_size=100&page=" + (page - 1) : "?limit=100" + (after == null ? "" : "&after=" + after);
+            JsonNode list = http.get(base + batchesPath() + query);
+            JsonNode data = list.path("data");
+            for (JsonNode batch : data) {
+                if (batchId.equals(batch.path("metadata").path(METADATA_KEY).asText(null)) && !known.contains(batch.path("id").asText())) {
+                    return new Found(batch.path("id").asText());
+                }
             }
+            // Newest first: once a page reaches well before the submission, the batch is not further back.
+            boolean older = data.size() > 0 && createdAt(data.get(data.size() - 1)) < oldest;
+            boolean more = flavor == Flavor.MISTRAL ? data.size() > 0 && page * 100L < list.path("total").asLong(0)
+                    : list.path("has_more").asBoolean(false);
+            if (older || !more) {
+                return new NotFound();
+            }
+            after = data.get(data.size() - 1).path("id").asText();
         }
-        return Optional.empty();
+        return new Undecided("more than 1000 pages of batches");
+    }
+
+    private static long createdAt(JsonNode batch) {
+        JsonNode created = batch.path("created_at");
+        return created.isNumber() ? created.asLong() : created.isTextual() ? Instant.parse(created.asText()).getEpochSecond() : Long.MAX_VALUE;
     }
 
     @Override

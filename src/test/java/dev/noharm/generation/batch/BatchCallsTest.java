@@ -11,6 +11,7 @@ import dev.noharm.generation.GenerateJob;
 import dev.noharm.generation.ModelRegistry;
 import dev.noharm.generation.PromptBuilder;
 import dev.noharm.generation.RunSpec;
+import dev.noharm.generation.plan.WorkItem;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import dev.noharm.simulator.EndpointSimulator;
@@ -159,7 +160,7 @@ class BatchCallsTest {
     @Test
     void aRunThatDidNotWaitIsCollectedByTheNextWithoutSubmittingAgain(SparkSession spark) throws Exception {
         Lake lake = tinyLake(spark, "lake");
-        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(1500, 0, 0), tiny(), 0)) {
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(3_600_000, 0, 0), tiny(), 0)) {
             ModelRegistry registry = GenerationFixture.registry(entry("m", "anthropic", sim.baseUrl()));
             GenerationFixture.Run submitted = generate(lake, spec("m", 2, "batch: {wait: false, poll_seconds: 1}\n"), registry);
             assertEquals(0, submitted.result().ok());
@@ -175,6 +176,7 @@ class BatchCallsTest {
             assertEquals(1, listed.size());
             assertEquals(4, listed.get(0).provider().total());
 
+            sim.endBatchesNow();
             GenerationFixture.Run collected = generate(lake, spec("m", 2, "batch: {poll_seconds: 1}\n"), registry);
             assertEquals(4, collected.result().ok(), collected.output());
             assertTrue(collected.output().contains("resuming anthropic batch"), collected.output());
@@ -184,36 +186,101 @@ class BatchCallsTest {
         }
     }
 
+    /** What a driver leaves when it dies inside the create call: the ledger's submitting row of the planned items. */
+    private static BatchLedger.Batch strandedSubmission(Lake lake, List<WorkItem> items, String modelId, String protocol) {
+        BatchLedger.Batch batch = BatchLedger.Batch.submitting(dev.noharm.ids.Ids.newId(), "batch-run", "dead-job", datasetVersion(lake), modelId,
+                protocol, "models", java.time.Instant.now(), items.stream().map(BatchedItem::of).toList(), 0.01);
+        new BatchLedger(lake).submitting(batch);
+        return batch;
+    }
+
+    private static List<BatchRequest> requests(List<WorkItem> items, Map<String, String> prompts) {
+        return items.stream().map(i -> new BatchRequest(i.workKey(), i.prompt(prompts), i.sampleIndex())).toList();
+    }
+
     @Test
-    void aBatchWhoseIdWasNeverRecordedIsFoundAtTheProviderNotPaidAgain(SparkSession spark) throws Exception {
+    void batchesWhoseDriverDiedWhileCreatingThemAreFoundAtTheProviderAndNeverPaidAgain(SparkSession spark) throws Exception {
         Lake lake = tinyLake(spark, "lake");
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(0, 0, 0), tiny(), 0)) {
-            for (String provider : List.of("openai-compatible", "anthropic")) {
-                String id = "m-" + provider;
-                ModelRegistry registry = GenerationFixture.registry(entry(id, provider, sim.baseUrl()));
-                RunSpec spec = spec(id, 1, "");
-                // What a driver leaves when it dies after the provider created the batch and before the lake heard its id:
-                // the ledger's submitting row, and the batch at the provider. The plan's items, as the job would make them.
-                var dryRun = new GenerateJob(lake, spec, "test-spec.yaml", registry, KEYS, new PrintWriter(new StringWriter())).dryRun();
-                assertEquals(2, dryRun.get(0).toCall());
-                List<BatchRequest> requests = plannedRequests(lake, spec, registry);
-                List<String> keys = requests.stream().map(BatchRequest::workKey).toList();
-                String batchId = dev.noharm.ids.Ids.newId();
-                java.time.Instant before = java.time.Instant.now();
-                BatchLedger ledger = new BatchLedger(lake);
-                ledger.submitting(new BatchLedger.Batch(batchId, "batch-run", "dead-job", datasetVersion(lake), id, provider, "models",
-                        BatchLedger.State.SUBMITTING, before, before, null, keys.size(), keys, 0.01, null));
-                BatchProtocol protocol = BatchProtocol.create(registry.find(id).orElseThrow(), KEYS);
-                protocol.submit(batchId, requests);
-                long created = sim.stats().batchesCreated();
-
-                GenerationFixture.Run run = generate(lake, spec, registry);
-                assertEquals(created, sim.stats().batchesCreated(), provider + ": the rerun found the batch and submitted nothing");
-                assertEquals(2, run.result().ok(), run.output());
-                BatchLedger.Batch adopted = new BatchLedger(lake).batches(List.of(id)).get(0);
-                assertEquals(BatchLedger.State.COLLECTED, adopted.state());
-                assertTrue(adopted.providerBatchId() != null, "the provider's id is recorded now");
+            // Two Anthropic models whose drivers both died after the provider created their equal-sized batches: Anthropic
+            // keeps no metadata, so each lookup must tell its batch from the other by the results' custom ids.
+            String registryYaml = entry("a", "anthropic", sim.baseUrl()) + entry("b", "anthropic", sim.baseUrl());
+            ModelRegistry registry = GenerationFixture.registry(registryYaml);
+            RunSpec spec = RunSpec.parse("run_id: batch-run\nregistry: test-registry.yaml\nmodels:\n  - {model: a, samples: 1, mode: batch}\n"
+                    + "  - {model: b, samples: 1, mode: batch}\nbatch: {poll_seconds: 1}\n", "test-spec.yaml");
+            Planned plan = plan(lake, spec, registry);
+            for (String model : List.of("b", "a")) {
+                List<WorkItem> items = plan.items().stream().filter(i -> i.modelId().equals(model)).toList();
+                BatchLedger.Batch stranded = strandedSubmission(lake, items, model, "anthropic");
+                BatchProtocol.create(registry.find(model).orElseThrow(), KEYS).submit(stranded.batchId(), requests(items, plan.prompts()));
             }
+            assertEquals(2, sim.stats().batchesCreated());
+
+            GenerationFixture.Run run = generate(lake, spec, registry);
+            assertEquals(2, sim.stats().batchesCreated(), "the rerun found both batches and submitted nothing: " + run.output());
+            assertEquals(4, run.result().ok(), run.output());
+            for (String model : List.of("a", "b")) {
+                BatchLedger.Batch adopted = new BatchLedger(lake).batches(List.of(model)).get(0);
+                assertEquals(BatchLedger.State.COLLECTED, adopted.state(), model);
+                List<Row> rows = lake.read(Tables.GENERATIONS).where(org.apache.spark.sql.functions.col("model_id").equalTo(model)).collectAsList();
+                assertEquals(adopted.workKeys(), rows.stream().map(r -> r.<String>getAs("work_key")).collect(java.util.stream.Collectors.toSet()),
+                        model + " stored its own batch's answers");
+            }
+        }
+    }
+
+    @Test
+    void aGatewayErrorAfterTheProviderCreatedABatchDoesNotBuyASecondOne(SparkSession spark) throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(0, 0, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(entry("m", "openai-compatible", sim.baseUrl()));
+            sim.failBatchCreatesAfterCreating(1);
+            GenerationFixture.Run first = generate(lake, spec("m", 2, ""), registry);
+            assertEquals(0, first.result().ok());
+            assertTrue(first.output().contains("the provider may have created it"), first.output());
+            assertEquals(BatchLedger.State.SUBMITTING, new BatchLedger(lake).batches(List.of("m")).get(0).state());
+
+            GenerationFixture.Run second = generate(lake, spec("m", 2, ""), registry);
+            assertEquals(1, sim.stats().batchesCreated(), "found by the id in its metadata: " + second.output());
+            assertEquals(4, second.result().ok(), second.output());
+            assertEquals(4, GenerationFixture.generations(lake).size());
+        }
+    }
+
+    @Test
+    void aBatchTheProviderNeverCreatedIsMarkedLostAndItsItemsSubmittedOnce(SparkSession spark) throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(0, 0, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(entry("m", "gemini", "http://127.0.0.1:" + sim.port() + "/v1beta"));
+            RunSpec spec = spec("m", 2, "");
+            strandedSubmission(lake, plan(lake, spec, registry).items(), "m", "gemini");
+            GenerationFixture.Run run = generate(lake, spec, registry);
+            assertTrue(run.output().contains("was never created at the provider"), run.output());
+            assertEquals(1, sim.stats().batchesCreated());
+            assertEquals(4, run.result().ok());
+            List<BatchLedger.Batch> batches = new BatchLedger(lake).batches(List.of("m"));
+            assertEquals(List.of(BatchLedger.State.LOST, BatchLedger.State.COLLECTED), batches.stream().map(BatchLedger.Batch::state).toList());
+        }
+    }
+
+    @Test
+    void anOpenBatchIsCollectedWholeByAnotherSpecAndItsItemsAreNeverCalledInRealTime(SparkSession spark) throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(3_600_000, 0, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(entry("m", "openai-compatible", sim.baseUrl()));
+            generate(lake, spec("m", 2, "batch: {wait: false}\n"), registry);
+            assertEquals(1, sim.stats().batchesCreated());
+            // Another spec: one sample only, and the model called in real time now.
+            RunSpec realtime = RunSpec.parse("run_id: other\nregistry: test-registry.yaml\nmodels:\n  - {model: m, samples: 1}\n"
+                    + "batch: {poll_seconds: 1}\n", "test-spec.yaml");
+            sim.endBatchesNow();
+            GenerationFixture.Run run = generate(lake, realtime, registry);
+            assertEquals(0, sim.stats().accepted(), "the open batch holds the items: no real-time call: " + run.output());
+            assertEquals(1, sim.stats().batchesCreated());
+            assertEquals(4, GenerationFixture.generations(lake).size(), "the whole batch was stored, the sample this spec does not plan too");
+            assertEquals(BatchLedger.State.COLLECTED, new BatchLedger(lake).batches(List.of("m")).get(0).state());
+            assertTrue(GenerationFixture.generations(lake).stream().allMatch(r -> "batch-run".equals(r.getAs("run_id"))),
+                    "the generations are the submitting run's");
         }
     }
 
@@ -238,12 +305,13 @@ class BatchCallsTest {
         return lake.read(Tables.DATASET_VERSIONS).first().getAs("dataset_version");
     }
 
-    /** The requests generate would send for the spec (its planner's items: work keys and prompts). */
-    private static List<BatchRequest> plannedRequests(Lake lake, RunSpec spec, ModelRegistry registry) {
+    /** The items generate would plan for the spec's models, and the prompts they share. */
+    private record Planned(List<WorkItem> items, Map<String, String> prompts) {}
+
+    private static Planned plan(Lake lake, RunSpec spec, ModelRegistry registry) {
         var models = dev.noharm.generation.RunModels.resolve(spec, "test-spec.yaml", registry, KEYS, false);
         var lakeView = new dev.noharm.generation.GenerationsLake(lake);
         var planner = new dev.noharm.generation.plan.Planner(spec, models, lakeView.planInputs(datasetVersion(lake)));
-        return planner.answers().items().stream()
-                .map(i -> new BatchRequest(i.workKey(), i.prompt(planner.sharedPrompts()), i.sampleIndex())).toList();
+        return new Planned(planner.answers().items(), planner.sharedPrompts());
     }
 }

@@ -1,0 +1,31 @@
+package dev.noharm.generation.batch;
+
+import dev.noharm.generation.Task;
+import dev.noharm.generation.plan.AnswerItem;
+import dev.noharm.generation.plan.JudgeItem;
+import dev.noharm.generation.plan.WorkItem;
+
+/**
+ * What the lake keeps of each request of a batch (the {@code batches.items} column): enough to store its result as a
+ * generation in any later run, whether or not that run's spec still plans the item. A paid answer is never left at
+ * the provider because the spec changed.
+ */
+public record BatchedItem(String workKey, String caseId, int sampleIndex, String promptVariant, String promptHash, Task task,
+        String judgedWorkKey) {
+
+    public static BatchedItem of(WorkItem item) {
+        if (item instanceof AnswerItem a) {
+            return new BatchedItem(a.workKey(), a.caseId(), a.sampleIndex(), a.promptVariant(), a.promptHash(), a.task(), null);
+        }
+        if (item instanceof JudgeItem j) {
+            return new BatchedItem(j.workKey(), j.caseId(), j.sampleIndex(), j.promptVariant(), j.promptHash(), Task.JUDGE, j.judgedWorkKey());
+        }
+        throw new IllegalArgumentException("a team's review is called in real time, not in a batch: " + item.workKey());
+    }
+
+    /** The item again, for storing its result (its prompt is not needed for that, and not kept). */
+    public WorkItem workItem(String modelId) {
+        return task == Task.JUDGE ? new JudgeItem(workKey, modelId, caseId, sampleIndex, promptVariant, promptHash, "", judgedWorkKey)
+                : new AnswerItem(workKey, modelId, caseId, sampleIndex, promptVariant, promptHash, task);
+    }
+}
