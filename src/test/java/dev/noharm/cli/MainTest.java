@@ -152,4 +152,38 @@ class MainTest {
         assertEquals(ExitCode.USAGE, harm.code(), harm.err());
         assertTrue(harm.err().startsWith("error: Safety is not computed per harm level"), harm.err());
     }
+
+    @Test
+    void generateListsAndCancelsOpenBatches(@TempDir Path tmp, SparkSession spark) throws Exception {
+        String lake = tmp.resolve("lake").toString();
+        Path bench = BenchmarkFixture.tiny().writeTo(tmp.resolve("bench"));
+        assertEquals(ExitCode.OK, run("ingest", "--dataset", bench.toString(), "--lake", lake).code());
+        var tiny = new dev.noharm.benchmark.BenchmarkReader().read(dev.noharm.benchmark.BenchmarkSource.folder(bench.toString(),
+                new org.apache.hadoop.conf.Configuration()));
+        try (var sim = dev.noharm.simulator.EndpointSimulator.start(
+                dev.noharm.simulator.SimulatorConfig.defaults().withBatches(3_600_000, 0, 0), tiny, 0)) {
+            Files.writeString(tmp.resolve("models.yaml"), "models:\n" + dev.noharm.testing.GenerationFixture.model("m", "careful-1",
+                    sim.baseUrl(), 600, 4, "").replace("    model_name:", "    batch_api: true\n    model_name:"));
+            Path spec = tmp.resolve("spec.yaml");
+            Files.writeString(spec, "run_id: r\nregistry: " + tmp.resolve("models.yaml") + "\nmodels: [{model: m, samples: 2, mode: batch}]\n"
+                    + "batch: {poll_seconds: 1}\n");
+            Outcome submitted = run("generate", "--spec", spec.toString(), "--lake", lake, "--no-batch-wait");
+            assertEquals(ExitCode.OK, submitted.code(), submitted.err());
+            assertTrue(submitted.out().contains("submitted openai batch"), submitted.out());
+
+            Outcome status = run("generate", "--spec", spec.toString(), "--lake", lake, "--status");
+            assertEquals(ExitCode.OK, status.code(), status.err());
+            String line = status.out().lines().filter(l -> l.contains(" m ")).findFirst().orElseThrow(() -> new AssertionError(status.out()));
+            assertTrue(line.matches("[0-9a-f]{12} +m +openai +models +open +4 +0h00m +in_progress +0 of 4 \\(0 failed\\)"), line);
+            assertTrue(status.out().contains("generate --status: 1 open batches"), status.out());
+
+            assertEquals(ExitCode.USAGE, run("generate", "--spec", spec.toString(), "--lake", lake, "--status", "--cancel").code());
+            Outcome cancel = run("generate", "--spec", spec.toString(), "--lake", lake, "--cancel");
+            assertTrue(cancel.out().contains("1 open batches asked to cancel"), cancel.out());
+            Outcome collected = run("generate", "--spec", spec.toString(), "--lake", lake);
+            assertEquals(ExitCode.OK, collected.code(), collected.err());
+            assertTrue(collected.out().contains("(cancelled): 0 answered, 0 failed, 4 unanswered (to do again)"), collected.out());
+            assertTrue(run("generate", "--spec", spec.toString(), "--lake", lake, "--status").out().contains("generate --status: 0 open batches"));
+        }
+    }
 }

@@ -98,6 +98,7 @@ class BatchCallsTest {
                 GenerationFixture.Run run = generate(lake, spec(id, 2, ""), registry);
                 batches++;
                 assertEquals(4, run.result().ok(), provider.getKey() + ": " + run.output());
+                assertTrue(!run.output().contains("sk-ant-test-key"), "no key in the job's output");
                 assertEquals(batches, sim.stats().batchesCreated(), provider.getKey());
                 assertEquals(0, sim.stats().accepted(), "no real-time call was made");
 
@@ -127,6 +128,13 @@ class BatchCallsTest {
                 assertEquals(batches, sim.stats().batchesCreated(), provider.getKey() + ": the rerun submitted nothing");
             }
             assertEquals(20, sim.stats().batchRequests());
+            // The key went out in headers (the simulator refuses requests without it) and nowhere else.
+            try (var files = java.nio.file.Files.walk(tmp.resolve("lake"))) {
+                for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    assertTrue(!new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains("sk-ant-test-key"), "the key is in " + file);
+                }
+            }
         }
     }
 
