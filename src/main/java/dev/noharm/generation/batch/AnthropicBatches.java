@@ -120,26 +120,15 @@ final class AnthropicBatches implements BatchProtocol {
     @Override
     public List<BatchResult> results(String providerBatchId) {
         JsonNode batch = http.get(base + "/messages/batches/" + providerBatchId);
-        String url = batch.path("results_url").asText(null);
+        String url = BatchHttp.text(batch, "results_url");
         List<BatchResult> results = new ArrayList<>();
-        if (url == null || url.isEmpty() || "null".equals(url)) {
-            return results;
-        }
-        for (String line : http.getText(url).split("\n")) {
-            if (!line.isBlank()) {
-                results.add(result(line));
-            }
+        if (url != null) {
+            http.getJsonLines(url).forEach(line -> results.add(result(line)));
         }
         return results;
     }
 
-    static BatchResult result(String line) {
-        JsonNode node;
-        try {
-            node = BatchHttp.JSON.readTree(line);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable batch result line: " + BatchHttp.abbreviate(line), e);
-        }
+    static BatchResult result(JsonNode node) {
         String key = node.path("custom_id").asText();
         JsonNode result = node.path("result");
         return switch (result.path("type").asText("")) {
@@ -168,7 +157,7 @@ final class AnthropicBatches implements BatchProtocol {
                 yield BatchResult.errored(key, kind, type + ": " + error.path("message").asText(""), null);
             }
             case "canceled", "expired" -> BatchResult.unfinished(key, result.path("type").asText());
-            default -> throw new IllegalStateException("batch result of unknown type: " + BatchHttp.abbreviate(line));
+            default -> throw new IllegalStateException("batch result of unknown type: " + BatchHttp.abbreviate(node.toString()));
         };
     }
 

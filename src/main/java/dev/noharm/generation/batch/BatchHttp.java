@@ -36,8 +36,25 @@ final class BatchHttp {
         return json(send(request(url).GET(), true));
     }
 
-    String getText(String url) {
-        return send(request(url).GET(), true);
+    /** A JSON Lines download (a batch's results), one node per non-blank line. */
+    java.util.List<JsonNode> getJsonLines(String url) {
+        java.util.List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : send(request(url).GET(), true).split("\n")) {
+            if (!line.isBlank()) {
+                try {
+                    lines.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    throw new IllegalStateException("unreadable batch result line from " + URI.create(url).getPath() + ": " + abbreviate(line), e);
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** A field's text, or null when it is missing, null or empty (providers leave unused file ids null). */
+    static String text(JsonNode node, String field) {
+        String value = node.path(field).asText(null);
+        return value == null || value.isEmpty() || "null".equals(value) ? null : value;
     }
 
     /** A POST that may be repeated without harm (a cancel, a file upload whose id is used once). */
@@ -50,7 +67,7 @@ final class BatchHttp {
      * second batch and pay twice. A failure leaves the ledger's {@code submitting} row for the next run to look up.
      */
     JsonNode createOnce(String url, Object body) {
-        String text = text(body);
+        String text = serialized(body);
         return json(send(request(url).timeout(forSize(text.length())).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(text)), false));
     }
@@ -86,10 +103,10 @@ final class BatchHttp {
     }
 
     private static HttpRequest.BodyPublisher body(Object body) {
-        return HttpRequest.BodyPublishers.ofString(text(body));
+        return HttpRequest.BodyPublishers.ofString(serialized(body));
     }
 
-    private static String text(Object body) {
+    private static String serialized(Object body) {
         try {
             return body instanceof String s ? s : JSON.writeValueAsString(body);
         } catch (IOException e) {

@@ -182,27 +182,16 @@ final class OpenAiBatches implements BatchProtocol {
         JsonNode batch = http.get(base + batchesPath() + "/" + providerBatchId);
         List<BatchResult> results = new ArrayList<>();
         for (String field : flavor == Flavor.MISTRAL ? List.of("output_file", "error_file") : List.of("output_file_id", "error_file_id")) {
-            String fileId = batch.path(field).asText(null);
-            if (fileId == null || fileId.isEmpty() || "null".equals(fileId)) {
-                continue;
-            }
-            for (String line : http.getText(base + "/files/" + fileId + "/content").split("\n")) {
-                if (!line.isBlank()) {
-                    results.add(result(line));
-                }
+            String fileId = BatchHttp.text(batch, field);
+            if (fileId != null) {
+                http.getJsonLines(base + "/files/" + fileId + "/content").forEach(line -> results.add(result(line)));
             }
         }
         return results;
     }
 
     /** One line of an output or error file. */
-    static BatchResult result(String line) {
-        JsonNode node;
-        try {
-            node = BatchHttp.JSON.readTree(line);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable batch result line: " + BatchHttp.abbreviate(line), e);
-        }
+    static BatchResult result(JsonNode node) {
         String key = node.path("custom_id").asText();
         JsonNode error = node.path("error");
         if (!error.isMissingNode() && !error.isNull()) {
