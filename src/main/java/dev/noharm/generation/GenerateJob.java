@@ -118,7 +118,7 @@ public final class GenerateJob {
         AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
         CallStrategy realtime = new RealtimeCalls(lake.lake().spark());
         CallStrategy batches = new BatchCalls(ledger, environment,
-                new BatchCalls.Run(id -> spec.callMode(id) == CallMode.BATCH, lake::finishedKeys),
+                new BatchCalls.Run(id -> spec.callMode(id) == CallMode.BATCH, lake::keysStoredFromBatches),
                 new BatchCalls.Polling(Duration.ofSeconds(settings.batchPollSeconds()), settings.batchWait(), pause(stopping)), budget,
                 outcome -> progress.get().record(outcome), stopping::batchesStop, clock, out);
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
@@ -237,7 +237,10 @@ public final class GenerateJob {
                         : ", " + stage.blocked().size() + " not planned because the answer they " + (stage.kind() == Stage.Kind.JUDGMENTS
                                 ? "judge" : "review") + " is missing (its call failed or was not made)");
         out.flush();
-        if (pending.isEmpty()) {
+        // Open batches of the run's models are collected whatever this stage plans: they are paid for, or may be.
+        boolean openBatches = !ledger.pending(call.models().keySet()).stream()
+                .filter(b -> b.datasetVersion().equals(call.datasetVersion())).toList().isEmpty();
+        if (pending.isEmpty() && !openBatches) {
             return;
         }
         GenerationProgress stageProgress = new GenerationProgress(pending.size());
@@ -259,18 +262,20 @@ public final class GenerateJob {
             List<WorkItem> inRealTime = pending.stream()
                     .filter(i -> spec.callMode(i.modelId()) != CallMode.BATCH && !held.contains(i.workKey())).toList();
             // Batches are submitted first and polled on a thread of their own while the real-time calls run.
-            CompletableFuture<Void> batched = viaBatch.isEmpty() ? CompletableFuture.completedFuture(null)
+            CompletableFuture<Void> batched = viaBatch.isEmpty() && !openBatches ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.runAsync(() -> batches.call(call, viaBatch), runnable -> {
                         Thread t = new Thread(runnable, "noharm-batches");
                         t.setDaemon(true);
                         t.start();
                     });
+            boolean realtimeDone = false;
             try {
                 realtime.call(call, inRealTime);
-            } catch (RuntimeException failed) {
-                stopping.abandonBatches(); // do not wait a day for batches before reporting the failure
-                throw failed;
+                realtimeDone = true;
             } finally {
+                if (!realtimeDone) {
+                    stopping.abandonBatches(); // a failed stage (Spark's undeclared SparkException too) does not wait for batches
+                }
                 try {
                     batched.join();
                 } catch (java.util.concurrent.CompletionException failed) {

@@ -73,6 +73,20 @@ public final class GenerationsLake {
                 .select("work_key").distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
     }
 
+    /**
+     * Of one model on one dataset version, the work keys a batch's collection must not store again: those with an
+     * {@code ok} generation (by any call), and those with a batch call's generation started at or after {@code since}
+     * (a batch's generations start at its submission, so these are an earlier collection of the same batch).
+     */
+    public Set<String> keysStoredFromBatches(String datasetVersion, String modelId, java.time.Instant since) {
+        return new HashSet<>(lake.read(Tables.GENERATIONS)
+                .where(col("dataset_version").equalTo(datasetVersion).and(col("model_id").equalTo(modelId))
+                        .and(col("status").equalTo(Generation.OK)
+                                .or(col("call_mode").equalTo(CallMode.BATCH.wireName())
+                                        .and(col("started_at").geq(functions.lit(java.sql.Timestamp.from(since.minusMillis(1))))))))
+                .select("work_key").distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
+    }
+
     /** The earliest ok answer of each of {@code keys} that has one, with the chain's latency up to it. */
     public Map<String, PriorAnswer> answers(String datasetVersion, Set<String> keys) {
         Map<String, PriorAnswer> answers = new HashMap<>();

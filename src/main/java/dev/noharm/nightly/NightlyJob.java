@@ -92,10 +92,14 @@ public final class NightlyJob {
             calls += generated.attempted();
             // With batch.wait off, some answers may still be at the providers: a score now would compare a version on
             // part of its answers. Scoring waits for the run that collects them.
-            int inBatches = new BatchLedger(lake).pendingKeys(datasetVersion, registry.all().stream().map(ModelSpec::id).toList()).size();
-            if (inBatches > 0) {
-                out.printf("nightly: dataset %s: %d items are in open provider batches; scoring and comparisons wait for the run that "
-                        + "collects them%n", datasetVersion, inBatches);
+            // Only the spec's models: its own generate job resumes their batches (another spec's are that spec's to collect).
+            var models = dev.noharm.generation.RunModels.resolve(run, specFile, registry, environment, false).keySet();
+            List<BatchLedger.Batch> open = new BatchLedger(lake).pending(models).stream()
+                    .filter(b -> b.datasetVersion().equals(datasetVersion)).toList();
+            if (!open.isEmpty()) {
+                out.printf("nightly: dataset %s: %d items are in open provider batches (%s); scoring and comparisons wait for the run "
+                        + "that collects them%n", datasetVersion, open.stream().mapToInt(BatchLedger.Batch::requests).sum(),
+                        String.join(", ", open.stream().map(b -> b.modelId() + " " + b.batchId() + " (" + b.state().wireName() + ")").toList()));
                 for (RunSpec.ModelRun modelRun : run.models()) {
                     ModelSpec model = registry.find(modelRun.model()).orElseThrow();
                     for (String variant : modelRun.promptVariants()) {

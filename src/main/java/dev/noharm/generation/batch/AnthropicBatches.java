@@ -26,6 +26,8 @@ final class AnthropicBatches implements BatchProtocol {
     private final ModelSpec model;
     private final String base;
     private final BatchHttp http;
+    /** Ended candidates whose results did not match, so a lookup repeated at every poll downloads them once. */
+    private final Set<String> rejected = new java.util.HashSet<>();
 
     AnthropicBatches(ModelSpec model, String key) {
         this.model = model;
@@ -66,14 +68,15 @@ final class AnthropicBatches implements BatchProtocol {
     }
 
     /**
-     * Anthropic keeps no metadata on a batch, so a candidate is an unknown batch of the same size created within minutes
+     * Anthropic keeps no metadata on a batch, so a candidate is an unknown batch of the same size created within two hours
      * of the submission; it is adopted only once it has ended and its results' custom ids are exactly the work keys.
      * A candidate still running makes the answer {@link Undecided}: look again at the next poll.
      */
     @Override
     public Lookup find(String batchId, Set<String> workKeys, Instant submittedAt, Collection<String> known) {
-        Instant from = submittedAt.minus(Duration.ofMinutes(10));
-        Instant to = submittedAt.plus(Duration.ofMinutes(30));
+        // Wide on both sides (the submitting driver's clock may be off): the results' keys decide, not the time.
+        Instant from = submittedAt.minus(Duration.ofHours(2));
+        Instant to = submittedAt.plus(Duration.ofHours(2));
         String after = null;
         boolean running = false;
         for (int page = 1; page <= 1000; page++) {
@@ -83,7 +86,7 @@ final class AnthropicBatches implements BatchProtocol {
                 String id = batch.path("id").asText();
                 Instant created = Instant.parse(batch.path("created_at").asText("1970-01-01T00:00:00Z"));
                 last = created;
-                if (known.contains(id) || created.isBefore(from) || created.isAfter(to) || total(batch.path("request_counts")) != workKeys.size()) {
+                if (known.contains(id) || rejected.contains(id) || created.isBefore(from) || created.isAfter(to) || total(batch.path("request_counts")) != workKeys.size()) {
                     continue;
                 }
                 if (!"ended".equals(batch.path("processing_status").asText())) {
@@ -95,6 +98,7 @@ final class AnthropicBatches implements BatchProtocol {
                 if (ids.equals(workKeys)) {
                     return new Found(id);
                 }
+                rejected.add(id);
             }
             if (last.isBefore(from) || !list.path("has_more").asBoolean(false)) {
                 return running ? new Undecided("a batch of the same size, created then, is still running") : new NotFound();

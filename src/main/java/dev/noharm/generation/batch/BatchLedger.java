@@ -28,7 +28,8 @@ import org.apache.spark.sql.RowFactory;
  *
  * <p>How a batch is read back: its items and reservation from its {@code submitting} row, its provider id from any
  * row that has one, its state from the row with the highest {@code sequence} (each event is the previous one's
- * sequence plus one, whichever driver writes it, so no host's clock decides the order).
+ * sequence plus one, whichever driver writes it, so no host's clock decides the order; of two rows with one sequence,
+ * a final state wins over {@code open}).
  */
 public final class BatchLedger {
 
@@ -129,7 +130,10 @@ public final class BatchLedger {
                 .collect(Collectors.groupingBy(r -> r.<String>getAs("batch_id"), LinkedHashMap::new, Collectors.toList()));
         List<Batch> batches = new ArrayList<>();
         for (List<Row> events : byBatch.values()) {
-            events.sort(Comparator.comparingInt(r -> r.<Integer>getAs("sequence")));
+            // By sequence; two events of one sequence (generate --cancel, which holds no lease, beside a collecting job):
+            // a final state wins over open, so a collected batch is never collected again.
+            events.sort(Comparator.<Row>comparingInt(r -> r.<Integer>getAs("sequence"))
+                    .thenComparing(r -> State.of(r.getAs("state")).pending() ? 0 : 1));
             Row first = events.stream().filter(r -> State.SUBMITTING.wireName().equals(r.getAs("state"))).findFirst().orElse(null);
             if (first == null) {
                 continue; // its first event's commit is not visible: nothing was sent for it

@@ -286,9 +286,69 @@ class BatchCallsTest {
             assertEquals(0, sim.stats().accepted(), "the open batch holds the items: no real-time call: " + run.output());
             assertEquals(1, sim.stats().batchesCreated());
             assertEquals(4, GenerationFixture.generations(lake).size(), "the whole batch was stored, the sample this spec does not plan too");
+            assertEquals(2, run.result().ok(), "the run counts what it planned: " + run.output());
             assertEquals(BatchLedger.State.COLLECTED, new BatchLedger(lake).batches(List.of("m")).get(0).state());
             assertTrue(GenerationFixture.generations(lake).stream().allMatch(r -> "batch-run".equals(r.getAs("run_id"))),
                     "the generations are the submitting run's");
+        }
+    }
+
+    @Test
+    void anOpenBatchOfAModelNowCalledInRealTimeOnOtherWorkIsCollectedAndACollectionIsNeverStoredTwice(SparkSession spark)
+            throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(3_600_000, 0.5, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(entry("m", "openai-compatible", sim.baseUrl()));
+            generate(lake, spec("m", 2, "batch: {wait: false}\n"), registry);
+            var dryRun = new GenerateJob(lake, spec("m", 2, ""), "test-spec.yaml", registry, KEYS, new PrintWriter(new StringWriter())).dryRun();
+            assertEquals(0, dryRun.get(0).toCall(), "what the open batch holds is not to call again");
+            sim.endBatchesNow();
+            // The model in real time, on other work (the concise prompt): its open batch is collected all the same.
+            RunSpec concise = RunSpec.parse("run_id: other\nregistry: test-registry.yaml\nmodels:\n  - {model: m, samples: 1}\n"
+                    + "prompt_variants: [concise]\nbatch: {poll_seconds: 1}\n", "test-spec.yaml");
+            GenerationFixture.Run run = generate(lake, concise, registry);
+            assertEquals(2, sim.stats().accepted(), "the concise items in real time: " + run.output());
+            assertTrue(run.output().contains("4 of them for items this run does not plan"), run.output());
+            List<Row> rows = GenerationFixture.generations(lake);
+            assertEquals(6, rows.size());
+            long batchRows = rows.stream().filter(r -> "batch".equals(r.getAs("call_mode"))).count();
+            assertEquals(4, batchRows);
+            assertTrue(rows.stream().anyMatch(r -> "error".equals(r.getAs("status")) && "batch".equals(r.getAs("call_mode"))),
+                    "the seed fails some batch requests");
+            BatchLedger ledger = new BatchLedger(lake);
+            BatchLedger.Batch collected = ledger.batches(List.of("m")).get(0);
+            assertEquals(BatchLedger.State.COLLECTED, collected.state());
+
+            // As if the driver had stopped after storing the results and before recording the collection: collected again,
+            // nothing is stored twice, failed rows included.
+            ledger.record(collected.next(BatchLedger.State.OPEN, java.time.Instant.now(), null, "test: collection not recorded"), null);
+            GenerationFixture.Run again = generate(lake, spec("m", 2, "batch: {poll_seconds: 1}\n"), registry);
+            assertEquals(6, GenerationFixture.generations(lake).size(), again.output());
+            assertEquals(BatchLedger.State.COLLECTED, new BatchLedger(lake).batches(List.of("m")).get(0).state());
+            assertEquals(1, sim.stats().batchesCreated(), "the failed items go into a new batch only once the old one is closed");
+        }
+    }
+
+    @Test
+    void anAnthropicLookupWaitsWhileASameSizedCandidateIsStillRunning(SparkSession spark) throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(3_600_000, 0, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(entry("m", "anthropic", sim.baseUrl()));
+            RunSpec spec = spec("m", 1, "batch: {wait: false}\n");
+            Planned plan = plan(lake, spec, registry);
+            BatchLedger.Batch stranded = strandedSubmission(lake, plan.items(), "m", "anthropic");
+            BatchProtocol.create(registry.find("m").orElseThrow(), KEYS).submit(stranded.batchId(), requests(plan.items(), plan.prompts()));
+
+            GenerationFixture.Run waiting = generate(lake, spec, registry);
+            assertTrue(waiting.output().contains("cannot tell yet whether the provider created it"), waiting.output());
+            assertEquals(1, sim.stats().batchesCreated(), "nothing submitted while it cannot tell");
+            assertEquals(BatchLedger.State.SUBMITTING, new BatchLedger(lake).batches(List.of("m")).get(0).state());
+
+            sim.endBatchesNow();
+            GenerationFixture.Run found = generate(lake, spec, registry);
+            assertEquals(1, sim.stats().batchesCreated(), found.output());
+            assertEquals(2, found.result().ok(), found.output());
+            assertEquals(BatchLedger.State.COLLECTED, new BatchLedger(lake).batches(List.of("m")).get(0).state());
         }
     }
 
