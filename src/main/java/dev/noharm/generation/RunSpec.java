@@ -46,7 +46,10 @@ public record RunSpec(
         public static final Batch NONE = new Batch(null, null);
     }
 
-    /** How calls to {@code modelId} leave the pipeline ({@code mode} of its entries; realtime unless an entry says batch). */
+    /**
+     * How calls to {@code modelId} leave the pipeline: the {@code mode} of its model or judge entries (realtime unless one
+     * says batch), for all its calls, its reviews in a team included.
+     */
     public CallMode callMode(String modelId) {
         return callModes.getOrDefault(modelId, CallMode.REALTIME);
     }
@@ -246,17 +249,6 @@ public record RunSpec(
                 waitForResults = b.node().path("wait").asBoolean();
             }
         }
-        if (!teams.isEmpty()) {
-            for (TeamRun team : teams) {
-                for (String member : team.members()) {
-                    if (callModes.get(member) == CallMode.BATCH) {
-                        f.problem("teams", "team " + team.id() + " has " + member + ", which has mode: batch; a team's chain is called in "
-                                + "real time (give the model's solo entry mode: realtime, or leave it out of the team)");
-                    }
-                }
-            }
-        }
-
         if (!problems.isEmpty()) {
             throw new InvalidInputException("run spec " + fileName, problems);
         }

@@ -129,15 +129,12 @@ class RunSpecTest {
                 run_id: r1
                 registry: conf/models.yaml
                 models: [{model: a, mode: batch}, {model: b, mode: later}, {model: a, task: free_text, mode: realtime}]
-                teams: [{id: t, advisor: a, reviewers: [{role: Guardian, model: b}]}]
                 batch: {wait: sometimes}
                 """, "s.yaml"));
         assertEquals(List.of(
                 "s.yaml: models[2].mode: unknown value \"later\" (allowed: realtime, batch)",
                 "s.yaml: models[3].mode: model a is batch in another entry; give all its entries one mode",
-                "s.yaml: batch.wait: must be true (the job waits for its batches) or false (it submits them and a later run collects)",
-                "s.yaml: teams: team t has a, which has mode: batch; a team's chain is called in real time (give the model's solo entry "
-                        + "mode: realtime, or leave it out of the team)"),
+                "s.yaml: batch.wait: must be true (the job waits for its batches) or false (it submits them and a later run collects)"),
                 e.problems().stream().map(ValidationProblem::toString).filter(p -> p.contains("mode") || p.contains("batch")).toList());
     }
 

@@ -3,6 +3,7 @@ package dev.noharm.generation.batch;
 import static org.apache.spark.sql.functions.col;
 
 import dev.noharm.generation.Task;
+import dev.noharm.generation.plan.ReviewItem;
 import dev.noharm.lake.Lake;
 import dev.noharm.lake.Tables;
 import java.sql.Timestamp;
@@ -110,14 +111,30 @@ public final class BatchLedger {
     }
 
     private void append(Batch b, boolean first, Counts counts) {
-        List<Row> items = first ? b.items().stream().map(i -> RowFactory.create(i.workKey(), i.caseId(), i.sampleIndex(), i.promptVariant(),
-                i.promptHash(), i.task().wireName(), i.judgedWorkKey())).toList() : null;
+        List<Row> items = first ? b.items().stream().map(BatchLedger::itemRow).toList() : null;
         Row row = RowFactory.create(b.batchId(), b.sequence(), b.runId(), b.jobId(), b.datasetVersion(), b.modelId(), b.protocol(), b.stage(),
                 b.state().wireName(), Timestamp.from(b.lastEventAt()), b.providerBatchId(), b.requests(), items, first ? b.reservedUsd() : null,
                 counts == null ? null : counts.succeeded(), counts == null ? null : counts.errored(),
                 counts == null ? null : counts.unfinished(), b.message());
         lake.append(Tables.BATCHES, lake.spark().createDataFrame(List.of(row), Tables.BATCHES.schema()),
                 Map.of("noharm.batch-id", b.batchId(), "noharm.batch-state", b.state().wireName()));
+    }
+
+    private static Row itemRow(BatchedItem i) {
+        ReviewItem.ChainPosition c = i.chain();
+        return RowFactory.create(i.workKey(), i.caseId(), i.sampleIndex(), i.promptVariant(), i.promptHash(), i.task().wireName(),
+                i.judgedWorkKey(), c == null ? null : c.teamId(), c == null ? null : c.stage(), c == null ? null : c.teamSize(),
+                c == null ? null : c.condition(), c == null ? null : c.displayName(), c == null ? null : c.providers(),
+                c == null ? null : c.organizations(), c == null ? null : c.reviewedKey(), c == null ? null : c.latencyBeforeMs());
+    }
+
+    private static BatchedItem item(Row i) {
+        ReviewItem.ChainPosition chain = i.getAs("team_id") == null ? null
+                : new ReviewItem.ChainPosition(i.getAs("team_id"), i.<Integer>getAs("team_stage"), i.<Integer>getAs("team_size"),
+                        i.getAs("team_condition"), i.getAs("team_display_name"), i.getAs("team_providers"), i.getAs("team_organizations"),
+                        i.getAs("reviewed_work_key"), i.<Long>getAs("chain_latency_before_ms"));
+        return new BatchedItem(i.getAs("work_key"), i.getAs("case_id"), i.<Integer>getAs("sample_index"), i.getAs("prompt_variant"),
+                i.getAs("prompt_hash"), Task.valueOf(i.<String>getAs("task").toUpperCase(Locale.ROOT)), i.getAs("judged_work_key"), chain);
     }
 
     /** Every batch of the lake (of {@code modelIds}, or all when null), as its events say now, oldest first. */
@@ -143,8 +160,7 @@ public final class BatchLedger {
                     .orElse(null);
             List<BatchedItem> items = new ArrayList<>();
             for (Row i : first.<Row>getList(first.fieldIndex("items"))) {
-                items.add(new BatchedItem(i.getAs("work_key"), i.getAs("case_id"), i.<Integer>getAs("sample_index"), i.getAs("prompt_variant"),
-                        i.getAs("prompt_hash"), Task.valueOf(i.<String>getAs("task").toUpperCase(Locale.ROOT)), i.getAs("judged_work_key")));
+                items.add(item(i));
             }
             Double reserved = first.getAs("reserved_usd");
             batches.add(new Batch(first.getAs("batch_id"), last.<Integer>getAs("sequence"), first.getAs("run_id"), first.getAs("job_id"),

@@ -353,6 +353,43 @@ class BatchCallsTest {
     }
 
     @Test
+    void aTeamsReviewStageGoesThroughABatchOnceTheAdvisorsAnswersAreIn(SparkSession spark) throws Exception {
+        Lake lake = tinyLake(spark, "lake");
+        try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(0, 0, 0), tiny(), 0)) {
+            ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("adv", "omitter-1", sim.baseUrl(), 600, 4, ""),
+                    entry("rev", "openai-compatible", sim.baseUrl()));
+            RunSpec spec = RunSpec.parse("""
+                    run_id: team-run
+                    registry: test-registry.yaml
+                    models:
+                      - {model: rev, samples: 1, mode: batch}
+                    teams:
+                      - {id: t, samples: 1, advisor: adv, reviewers: [{role: Guardian, model: rev}]}
+                    batch: {poll_seconds: 1}
+                    """, "test-spec.yaml");
+            GenerationFixture.Run run = generate(lake, spec, registry);
+            assertEquals(2, sim.stats().accepted(), "the advisor in real time: " + run.output());
+            assertEquals(2, sim.stats().batchesCreated(), "the reviewer's solo answers, then its reviews: " + run.output());
+            List<Row> reviews = GenerationFixture.generations(lake).stream().filter(r -> "t".equals(r.getAs("team_id"))).toList();
+            assertEquals(2, reviews.size());
+            java.util.Set<String> advisorKeys = GenerationFixture.generations(lake).stream().filter(r -> "adv".equals(r.getAs("model_id")))
+                    .map(r -> r.<String>getAs("work_key")).collect(java.util.stream.Collectors.toSet());
+            for (Row review : reviews) {
+                assertEquals("batch", review.getAs("call_mode"));
+                assertEquals("rev", review.getAs("model_id"));
+                assertEquals(2, (int) review.getAs("team_stage"));
+                assertEquals("Advisor + Guardian", review.getAs("team_condition"));
+                assertTrue(advisorKeys.contains(review.<String>getAs("reviewed_work_key")), "lineage to the advisor's answer");
+                assertTrue(review.<Long>getAs("chain_latency_ms") >= review.<Long>getAs("latency_ms"));
+            }
+            assertEquals(List.of("models", "team stage 2"), new BatchLedger(lake).batches(List.of("rev")).stream().map(BatchLedger.Batch::stage).toList());
+            GenerationFixture.Run again = generate(lake, spec, registry);
+            assertEquals(0, again.result().attempted(), again.output());
+            assertEquals(2, sim.stats().batchesCreated());
+        }
+    }
+
+    @Test
     void cancelledBatchesAreCollectedAndTheirUnansweredItemsStayToDo(SparkSession spark) throws Exception {
         Lake lake = tinyLake(spark, "lake");
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(600_000, 0, 0), tiny(), 0)) {
