@@ -161,7 +161,7 @@ public final class BatchCalls implements CallStrategy {
             if (polling.waitForResults()) {
                 poll();
             } else {
-                collectEnded();
+                collectEnded(false);
                 if (!waiting.isEmpty() || !lookups.isEmpty()) {
                     out.printf("generate: %s: %d batches open; not waiting for them (batch wait is off): the next run collects them%n",
                             stage.label(), waiting.size() + lookups.size());
@@ -293,19 +293,7 @@ public final class BatchCalls implements CallStrategy {
                 }
                 first = false;
                 boolean reportNow = !clock.instant().isBefore(nextReport);
-                for (var it = waiting.iterator(); it.hasNext(); ) {
-                    Waiting w = it.next();
-                    BatchStatus status = w.protocol().status(w.batch().providerBatchId());
-                    if (status.ended()) {
-                        collect(w, status);
-                        it.remove();
-                    } else if (reportNow) {
-                        out.printf("generate: %s: batch %s of %s is %s: %d of %d answered (%d failed), submitted %s ago%n", stage.label(),
-                                w.batch().providerBatchId(), w.batch().modelId(), status.providerState(),
-                                status.succeeded() + status.errored(), status.total(), status.errored(), age(w.batch().submittedAt()));
-                        out.flush();
-                    }
-                }
+                collectEnded(reportNow);
                 if (reportNow) {
                     nextReport = clock.instant().plusSeconds(30);
                 }
@@ -326,14 +314,19 @@ public final class BatchCalls implements CallStrategy {
             }
         }
 
-        /** Without waiting: collects the batches that have already ended, leaves the rest open. */
-        private void collectEnded() {
+        /** Collects the batches that have ended and leaves the rest open, printing each one's progress when {@code report}. */
+        private void collectEnded(boolean report) {
             for (var it = waiting.iterator(); it.hasNext(); ) {
                 Waiting w = it.next();
                 BatchStatus status = w.protocol().status(w.batch().providerBatchId());
                 if (status.ended()) {
                     collect(w, status);
                     it.remove();
+                } else if (report) {
+                    out.printf("generate: %s: batch %s of %s is %s: %d of %d answered (%d failed), submitted %s ago%n", stage.label(),
+                            w.batch().providerBatchId(), w.batch().modelId(), status.providerState(),
+                            status.succeeded() + status.errored(), status.total(), status.errored(), age(w.batch().submittedAt()));
+                    out.flush();
                 }
             }
         }
