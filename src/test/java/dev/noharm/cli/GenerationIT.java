@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.lake.Lake;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.testing.GenerationFixture;
 import dev.noharm.testing.LakeTables;
 import dev.noharm.testing.ScriptedModelServer;
 import dev.noharm.testing.SecretsManagerServer;
+import dev.noharm.testing.SparkTestSession;
 import dev.noharm.testing.SubmitProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. */
+/**
+ * Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. The sample benchmark is ingested
+ * in this JVM (an ordinary Spark write, tested as a command in SubmitScriptIT and DemoIT): a separate process for
+ * it cost each test ~15 s of start-up.
+ */
+@ExtendWith(SparkTestSession.class)
 class GenerationIT {
     private static final String FAKE_KEY = "sk-noharm-it-FAKE-KEY-7f3a9c21";
 
@@ -36,6 +45,10 @@ class GenerationIT {
         return SubmitProcess.run(work, env, 5, List.of(args));
     }
 
+    private static void ingestSample(SparkSession spark, Path lake) {
+        GenerationFixture.ingest(new Lake(spark, lake.toString()), BenchmarkSource.bundledSample());
+    }
+
     private static Path writeSpec(Path work, String registry, int samples) throws IOException {
         Files.writeString(work.resolve("models.yaml"), "models:\n" + registry);
         Path spec = work.resolve("spec.yaml");
@@ -45,9 +58,9 @@ class GenerationIT {
     }
 
     @Test
-    void aKilledRunResumesLosingOnlyWhatWasInFlightAndPayingForNothingTwice(@TempDir Path work) throws Exception {
+    void aKilledRunResumesLosingOnlyWhatWasInFlightAndPayingForNothingTwice(SparkSession spark, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
-        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        ingestSample(spark, lake);
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
             Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, ""), 10);
@@ -73,9 +86,9 @@ class GenerationIT {
     }
 
     @Test
-    void aDriverKilledBetweenSubmittingABatchAndPollingItIsResumedWithoutSubmittingAgain(@TempDir Path work) throws Exception {
+    void aDriverKilledBetweenSubmittingABatchAndPollingItIsResumedWithoutSubmittingAgain(SparkSession spark, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
-        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        ingestSample(spark, lake);
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withBatches(20_000, 0, 0), sample, 0)) {
             String entry = GenerationFixture.model("a", "careful-1", sim.baseUrl(), 600, 8, "").replace("    model_name:",
@@ -108,9 +121,9 @@ class GenerationIT {
     }
 
     @Test
-    void anInterruptedRunStoresEveryAnswerThatArrivedExits130AndResumes(@TempDir Path work) throws Exception {
+    void anInterruptedRunStoresEveryAnswerThatArrivedExits130AndResumes(SparkSession spark, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
-        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        ingestSample(spark, lake);
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(300, 0.3), sample, 0)) {
             Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, ""), 10);
@@ -198,9 +211,9 @@ class GenerationIT {
     }
 
     @Test
-    void twoDriversOnOneLakeNeverPayTwiceTheSecondStopsOrWaits(@TempDir Path work) throws Exception {
+    void twoDriversOnOneLakeNeverPayTwiceTheSecondStopsOrWaits(SparkSession spark, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
-        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        ingestSample(spark, lake);
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(40, 0.3), sample, 0)) {
             // 300 calls at 300 per minute: the first run lasts a minute or more, longer than another driver takes to start
@@ -246,10 +259,10 @@ class GenerationIT {
      * sent with every call, written nowhere.
      */
     @Test
-    void theApiKeysAreSentButNeverWrittenAnywhere(@TempDir Path work) throws Exception {
+    void theApiKeysAreSentButNeverWrittenAnywhere(SparkSession spark, @TempDir Path work) throws Exception {
         Path lake = work.resolve("lake");
         Path events = Files.createDirectories(work.resolve("events"));
-        assertEquals(0, run(work, Map.of(), "ingest", "--sample", "--lake", lake.toString()));
+        ingestSample(spark, lake);
         try (ScriptedModelServer server = new ScriptedModelServer();
                 SecretsManagerServer secrets = new SecretsManagerServer().put("noharm/it-key", FAKE_KEY)) {
             String fromEnv = GenerationFixture.model("a", "keyed-env", server.baseUrl(), 6000, 8, "")
