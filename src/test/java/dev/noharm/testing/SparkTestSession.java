@@ -29,10 +29,7 @@ public final class SparkTestSession implements ParameterResolver {
         // Two task slots, and one retry of a failed task, as on a cluster (plain local[2] never retries).
         System.setProperty("spark.master", "local[2,2]");
         System.setProperty("spark.ui.enabled", "false");
-        // One shuffle partition per task slot: the fixtures are tiny, and every extra partition is one more task to
-        // schedule and deserialize in each of a score's ~150 small jobs (4 partitions: ScoreSnapshotsTest and
-        // ControlsAndEnsemblesTest 202 s; 2: 183 s; 1: 169 s). Two keep every shuffle split across both slots.
-        System.setProperty("spark.sql.shuffle.partitions", "2");
+        System.setProperty("spark.sql.shuffle.partitions", "4");
         System.setProperty("spark.driver.host", "127.0.0.1");
         // The fixtures are tiny, so compiling generated code costs more than it saves: interpreted
         // expressions make the suite faster. The jobs under submit.sh (the *IT tests) keep code generation.
