@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Generation through ./submit.sh in its own JVM, as a user or scheduler runs it. The sample benchmark is ingested
- * in this JVM (an ordinary Spark write, tested as a command in SubmitScriptIT and DemoIT): a separate process for
- * it cost each test ~15 s of start-up.
+ * in this JVM (an ordinary Spark write, tested as a command in SubmitScriptIT, DemoIT and S3LakeIT): a separate
+ * process for it cost each test ~12 s of start-up.
  */
 @ExtendWith(SparkTestSession.class)
 class GenerationIT {

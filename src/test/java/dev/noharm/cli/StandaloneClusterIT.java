@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.lake.Lake;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
 import dev.noharm.simulator.SimulatorStats;
-import dev.noharm.lake.Lake;
 import dev.noharm.testing.GenerationFixture;
 import dev.noharm.testing.LakeTables;
 import dev.noharm.testing.LoopbackPorts;
