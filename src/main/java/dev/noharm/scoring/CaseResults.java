@@ -1,6 +1,5 @@
 package dev.noharm.scoring;
 
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -147,23 +146,5 @@ final class CaseResults {
     /** The number of rows where {@code condition} holds, as an int. */
     private static Column count(Column condition) {
         return sum(when(condition, 1).otherwise(0)).cast("int");
-    }
-
-    /**
-     * Each case-result row in every case set it belongs to: {@code AllCases} and {@code Specialty=<its specialty>};
-     * with {@code variants} (dataset_version, case_id, variant_of, perturbation; null to leave them out) also
-     * {@code Originals} for a case that is no variant, or {@code Perturbation=<kind>} for a variant (CONTRACT section 7).
-     */
-    static Dataset<Row> withCaseSets(Dataset<Row> caseResults, Dataset<Row> variants) {
-        if (variants == null) {
-            return caseResults.withColumn("cases", functions.explode(functions.array(
-                    lit("AllCases"), functions.concat(lit("Specialty="), col("specialty")))));
-        }
-        Column perturbationSet = when(col("variant_of").isNull(), lit("Originals"))
-                .otherwise(functions.concat(lit("Perturbation="), col("perturbation")));
-        return caseResults.join(broadcast(variants), JoinKeys.of("dataset_version", "case_id"))
-                .withColumn("cases", functions.explode(functions.array(
-                        lit("AllCases"), functions.concat(lit("Specialty="), col("specialty")), perturbationSet)))
-                .drop("variant_of", "perturbation");
     }
 }

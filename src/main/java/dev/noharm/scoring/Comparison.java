@@ -1,9 +1,14 @@
 package dev.noharm.scoring;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.noharm.lake.JoinKeys;
 import dev.noharm.lake.Lake;
@@ -66,13 +71,12 @@ public final class Comparison {
             throw new IllegalArgumentException("no case was answered by both " + a + " and " + b + " in dataset version " + datasetVersion);
         }
         List<String> commonCases = common.stream().sorted().toList();
-        Dataset<Row> both = resultsA.withColumn("side", org.apache.spark.sql.functions.lit("a"))
-                .unionByName(resultsB.withColumn("side", org.apache.spark.sql.functions.lit("b")))
+        Dataset<Row> both = resultsA.withColumn("side", lit("a"))
+                .unionByName(resultsB.withColumn("side", lit("b")))
                 .where(col("case_id").isin(commonCases.toArray()));
-        both = perSpecialty ? CaseResults.withCaseSets(both, null) : both.withColumn("cases", org.apache.spark.sql.functions.lit("AllCases"));
         // Each side keeps its own identity through "responder"; "side" says which is which.
-        Dataset<Row> means = CaseBootstrap.replicateMeans(both.withColumn("responder", col("side")),
-                CaseBootstrap.weights(lake.spark(), commonCases, replicates, seed));
+        Dataset<Row> means = ResponderMetrics.replicateMeans(both.withColumn("responder", col("side")),
+                new ResponderMetrics.CaseSets(perSpecialty, java.util.Map.of()), new ResponderMetrics.Bootstrap(commonCases, replicates, seed, true));
         Dataset<Row> paired = means.groupBy("replicate", "grading", "cases", "harm", "metric")
                 .pivot("responder", List.of("a", "b"))
                 .agg(first("mean"))
@@ -83,8 +87,9 @@ public final class Comparison {
                 .agg(expr("percentile(difference, 0.025)").as("low"), expr("percentile(difference, 0.975)").as("high"),
                         count("difference").as("replicates"));
         List<Difference> out = new ArrayList<>();
-        Dataset<Row> casesPerScope = both.where(col("side").equalTo("a")).groupBy("grading", "cases")
-                .agg(org.apache.spark.sql.functions.countDistinct("case_id").as("scope_cases"));
+        Dataset<Row> casesPerScope = both.where(col("side").equalTo("a"))
+                .withColumn("cases", perSpecialty ? explode(array(lit("AllCases"), concat(lit("Specialty="), col("specialty")))) : lit("AllCases"))
+                .groupBy("grading", "cases").agg(countDistinct("case_id").as("scope_cases"));
         for (Row r : point.join(intervals, JoinKeys.of("grading", "cases", "harm", "metric"))
                 .join(casesPerScope, JoinKeys.of("grading", "cases"))
                 .orderBy("grading", "cases", "metric", "harm").collectAsList()) {

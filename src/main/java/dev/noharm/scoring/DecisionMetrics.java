@@ -1,13 +1,12 @@
 package dev.noharm.scoring;
 
-import static org.apache.spark.sql.functions.lit;
-
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * Every metric across trials straight from option decisions, the way score computes them (case results,
- * trial metrics per case set, then across trials), for callers that build decisions of their own:
+ * trial metrics per case set, then across trials): the metrics' key columns, trials, mean, sd, se and ci, for callers that build decisions of their own:
  * the ensemble search and the scoring benchmark.
  */
 public final class DecisionMetrics {
@@ -21,8 +20,7 @@ public final class DecisionMetrics {
      */
     public static Dataset<Row> acrossTrials(Dataset<Row> decisions, Dataset<Row> labels, HarmWeights weights, boolean perSpecialty) {
         Dataset<Row> caseResults = CaseResults.compute(decisions, labels, weights);
-        Dataset<Row> scoped = (perSpecialty ? CaseResults.withCaseSets(caseResults, null) : caseResults.withColumn("cases", lit("AllCases")))
-                .withColumn("weight", lit(1.0));
-        return TrialMetrics.acrossTrials(TrialMetrics.compute(scoped, ScoreJob.TRIAL_KEYS), ScoreJob.METRIC_KEYS);
+        return ResponderMetrics.acrossRows(ResponderMetrics.compute(caseResults, new ResponderMetrics.CaseSets(perSpecialty, Map.of()),
+                ResponderMetrics.Bootstrap.NONE)).drop("bootstrap_low", "bootstrap_high");
     }
 }

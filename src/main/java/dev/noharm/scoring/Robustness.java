@@ -6,18 +6,25 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.noharm.benchmark.Harm;
 import dev.noharm.lake.JoinKeys;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * CONTRACT section 7's robustness, per (responder, grading, kind of perturbation), over the pairs (variant v, its
@@ -38,61 +45,244 @@ public final class Robustness {
     public static final int MIN_PAIRS_TO_FLAG = 10;
 
     private static final List<String> RESPONDER_TRIAL = List.of("dataset_version", "responder", "version", "condition", "trial");
-    private static final List<String> RESPONDER = List.of("dataset_version", "responder", "version", "condition", "grading");
 
     private Robustness() {}
 
     /**
-     * Per trial, as {@code robustness}'s columns without the score id.
+     * What robustness needs of the dataset version, small enough to send with every task: each variant's original and
+     * kind, per (grading, kind) whether the specialists labelled any of the kind's variants differently from its
+     * original ({@link #pairLabels}), and the bootstrap over pairs' replicates and seed.
      *
-     * @param pairShifts {@link #pairShifts} of this score
+     * @param originals variant case id to its original's case id
+     * @param kinds variant case id to its kind of perturbation
+     * @param labelsChanged per grading and kind, whether some pair of that kind has labels of its own
+     */
+    record Design(Map<String, String> originals, Map<String, String> kinds, Map<GradedKind, Boolean> labelsChanged, int replicates, long seed)
+            implements Serializable {
+        /** Reads the variants of {@code cases} (dataset_version, case_id, variant_of, perturbation) and {@link #pairLabels}' rows. */
+        static Design of(Dataset<Row> cases, Dataset<Row> pairLabels, int replicates, long seed) {
+            Map<String, String> originals = new HashMap<>();
+            Map<String, String> kinds = new HashMap<>();
+            for (Row r : pairs(cases).select("v_case", "o_case", "perturbation").collectAsList()) {
+                originals.put(r.getString(0), r.getString(1));
+                kinds.put(r.getString(0), r.getString(2));
+            }
+            Map<GradedKind, Boolean> changed = new HashMap<>();
+            for (Row r : pairLabels.groupBy("grading", "perturbation").agg(functions.max(col("labels_changed"))).collectAsList()) {
+                changed.put(new GradedKind(r.getString(0), r.getString(1)), r.getBoolean(2));
+            }
+            return new Design(originals, kinds, changed, replicates, seed);
+        }
+
+        /** Each kind's variants in case id order: the population its bootstrap draws from. */
+        Map<String, List<String>> variantsByKind() {
+            Map<String, List<String>> byKind = new TreeMap<>();
+            kinds.forEach((v, kind) -> byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(v));
+            byKind.values().forEach(java.util.Collections::sort);
+            return byKind;
+        }
+    }
+
+    /** A grading and a kind of perturbation: what the shifts are computed over, per responder. */
+    record GradedKind(String grading, String kind) implements Serializable {
+        static final Comparator<GradedKind> ORDER = Comparator.comparing(GradedKind::grading).thenComparing(GradedKind::kind);
+    }
+
+    /** One pair (variant v, original o) a trial answered both of, in one grading: case Safety of v minus of o, and the same of "severe or worse". */
+    record PairShift(String grading, String perturbation, int trial, String vCase, double safetyShift, double severeShift) {}
+
+    /** A responder's pair shifts, from its case results (both gradings, every trial). */
+    static List<PairShift> pairShifts(List<CaseResult> results, Design design) {
+        Map<Answer, CaseResult> answered = new HashMap<>();
+        results.forEach(r -> answered.put(new Answer(r.grading(), r.trial(), r.caseId()), r));
+        List<PairShift> out = new ArrayList<>();
+        for (CaseResult v : results) {
+            String original = design.originals().get(v.caseId());
+            CaseResult o = original == null ? null : answered.get(new Answer(v.grading(), v.trial(), original));
+            if (o != null) {
+                out.add(new PairShift(v.grading(), design.kinds().get(v.caseId()), v.trial(), v.caseId(), v.safety() - o.safety(),
+                        v.severe() - o.severe()));
+            }
+        }
+        out.sort(Comparator.comparing(PairShift::grading).thenComparing(PairShift::perturbation).thenComparingInt(PairShift::trial)
+                .thenComparing(PairShift::vCase));
+        return out;
+    }
+
+    /** A case answered in a trial and graded. */
+    private record Answer(String grading, int trial, String caseId) {}
+
+    /** A shift's 95% bootstrap interval over pairs, and whether it is flagged. */
+    record ShiftInterval(String grading, String perturbation, Metric metric, double low, double high, boolean flagged) {}
+
+    /**
+     * The 95% bootstrap over pairs of SafetyShift and SevereShift across trials, per (grading, kind): each replicate
+     * draws the kind's pairs with replacement (the same draws for every responder, so responders compare on the same
+     * pairs), takes each trial's mean over the drawn pairs it answered (a pair drawn twice counts twice; a trial with
+     * none drawn is left out) and the mean over trials, as the point estimate does. A shift is flagged when its
+     * interval lies wholly on one side of zero, a trial answered at least {@link #MIN_PAIRS_TO_FLAG} of the kind's
+     * pairs, and no pair of the kind has labels of its own (there the specialists say management should change, so a
+     * shift is expected; see {@link #pairLabels}).
+     *
+     * @param shifts one responder's {@link #pairShifts}
+     */
+    static List<ShiftInterval> pairIntervals(List<PairShift> shifts, Design design) {
+        Map<String, List<String>> variantsByKind = design.variantsByKind();
+        List<ShiftInterval> out = new ArrayList<>();
+        for (var entry : byKind(shifts).entrySet()) {
+            String grading = entry.getKey().grading();
+            String kind = entry.getKey().kind();
+            Boolean labelsChanged = design.labelsChanged().get(entry.getKey());
+            if (labelsChanged == null) {
+                continue;
+            }
+            Map<Integer, List<PairShift>> trials = entry.getValue();
+            // Each kind has its own stream of draws, fixed by the seed and the kind's name.
+            List<CaseBootstrap.Draw> draws = CaseBootstrap.draws(variantsByKind.getOrDefault(kind, List.of()), design.replicates(),
+                    design.seed() * 31 + kind.hashCode());
+            List<Double> safety = new ArrayList<>();
+            List<Double> severe = new ArrayList<>();
+            for (CaseBootstrap.Draw draw : draws) {
+                double safetySum = 0;
+                double severeSum = 0;
+                int trialsDrawn = 0;
+                for (List<PairShift> trial : trials.values()) {
+                    double weight = 0;
+                    double safetyWeighted = 0;
+                    double severeWeighted = 0;
+                    for (PairShift s : trial) {
+                        Integer i = draw.index().get(s.vCase());
+                        int w = i == null ? 0 : draw.counts()[i];
+                        weight += w;
+                        safetyWeighted += w * s.safetyShift();
+                        severeWeighted += w * s.severeShift();
+                    }
+                    if (weight > 0) {
+                        safetySum += safetyWeighted / weight;
+                        severeSum += severeWeighted / weight;
+                        trialsDrawn++;
+                    }
+                }
+                if (trialsDrawn > 0) {
+                    safety.add(safetySum / trialsDrawn);
+                    severe.add(severeSum / trialsDrawn);
+                }
+            }
+            if (safety.isEmpty()) {
+                continue;
+            }
+            int pairs = trials.values().stream().mapToInt(List::size).max().orElse(0);
+            out.add(interval(grading, kind, Metric.SAFETY_SHIFT, safety, pairs, labelsChanged));
+            out.add(interval(grading, kind, Metric.SEVERE_SHIFT, severe, pairs, labelsChanged));
+        }
+        return out;
+    }
+
+    /** Shifts per (grading, kind), in that order, each per trial in trial order. */
+    private static Map<GradedKind, Map<Integer, List<PairShift>>> byKind(List<PairShift> shifts) {
+        Map<GradedKind, Map<Integer, List<PairShift>>> byKind = new TreeMap<>(GradedKind.ORDER);
+        shifts.forEach(s -> byKind.computeIfAbsent(new GradedKind(s.grading(), s.perturbation()), k -> new TreeMap<>())
+                .computeIfAbsent(s.trial(), k -> new ArrayList<>()).add(s));
+        return byKind;
+    }
+
+    private static ShiftInterval interval(String grading, String kind, Metric metric, List<Double> replicates, int pairs, boolean labelsChanged) {
+        double[] sorted = replicates.stream().mapToDouble(d -> d).sorted().toArray();
+        double low = TrialMetrics.percentile(sorted, 0.025);
+        double high = TrialMetrics.percentile(sorted, 0.975);
+        return new ShiftInterval(grading, kind, metric, low, high, pairs >= MIN_PAIRS_TO_FLAG && !labelsChanged && (low > 0 || high < 0));
+    }
+
+    /**
+     * Per responder, SafetyShift and SevereShift: per (grading, kind, trial) the mean over the pairs the trial answered
+     * ({@code trial} set, {@code value}, {@code pairs}), and across trials ({@code trial} null; trials, mean, sd, se,
+     * ci, the {@link #pairIntervals} interval and shift_flagged), as rows of {@link #SHIFTS}.
+     *
+     * @param caseResults rows with the case_results columns (both gradings)
+     */
+    static Dataset<Row> shifts(Dataset<Row> caseResults, Design design) {
+        StructType in = caseResults.schema();
+        return ResponderMetrics.byResponder(caseResults).flatMapGroups((FlatMapGroupsFunction<Row, Row, Row>) (key, rows) -> {
+            java.util.function.Function<Row, CaseResult> reader = CaseResult.reader(in);
+            List<CaseResult> results = new ArrayList<>();
+            rows.forEachRemaining(r -> results.add(reader.apply(r)));
+            List<PairShift> shifts = pairShifts(results, design);
+            Map<GradedKind, Map<Metric, ShiftInterval>> intervals = new HashMap<>();
+            pairIntervals(shifts, design).forEach(i -> intervals.computeIfAbsent(new GradedKind(i.grading(), i.perturbation()),
+                    k -> new java.util.EnumMap<>(Metric.class)).put(i.metric(), i));
+            // Per (grading, kind, trial), in that order: the means over the trial's pairs.
+            List<Row> out = new ArrayList<>();
+            for (var entry : byKind(shifts).entrySet()) {
+                for (Metric m : List.of(Metric.SAFETY_SHIFT, Metric.SEVERE_SHIFT)) {
+                    List<Double> perTrial = new ArrayList<>();
+                    for (var trial : entry.getValue().entrySet()) {
+                        double mean = trial.getValue().stream().mapToDouble(s -> m == Metric.SAFETY_SHIFT ? s.safetyShift() : s.severeShift())
+                                .sum() / trial.getValue().size();
+                        perTrial.add(mean);
+                        out.add(RowFactory.create(key.getString(0), key.getString(1), key.getString(2), key.getString(3), entry.getKey().grading(),
+                                entry.getKey().kind(), m.wireName(), trial.getKey(), mean, (long) trial.getValue().size(),
+                                null, null, null, null, null, null, null, null));
+                    }
+                    TrialMetrics.AcrossTrials across = TrialMetrics.AcrossTrials.of(perTrial.stream().mapToDouble(d -> d).toArray());
+                    ShiftInterval interval = intervals.getOrDefault(entry.getKey(), Map.of()).get(m);
+                    out.add(RowFactory.create(key.getString(0), key.getString(1), key.getString(2), key.getString(3), entry.getKey().grading(),
+                            entry.getKey().kind(), m.wireName(), null, null, null, across.trials(), across.mean(), across.sd(), across.se(),
+                            across.ci(), interval == null ? null : interval.low(), interval == null ? null : interval.high(),
+                            interval == null ? null : interval.flagged()));
+                }
+            }
+            return out.iterator();
+        }, Encoders.row(SHIFTS));
+    }
+
+    /** Rows of {@link #shifts}: per trial ({@code trial} set) or across trials ({@code trial} null). */
+    static final StructType SHIFTS = ResponderMetrics.withResponder(new StructType()
+            .add("grading", DataTypes.StringType, false)
+            .add("perturbation", DataTypes.StringType, false)
+            .add("metric", DataTypes.StringType, false)
+            .add("trial", DataTypes.IntegerType, true)
+            .add("value", DataTypes.DoubleType, true)
+            .add("pairs", DataTypes.LongType, true), ResponderMetrics.ACROSS, new StructType()
+            .add("shift_flagged", DataTypes.BooleanType, true));
+
+    /**
+     * Per trial, as {@code robustness}'s columns without the score id: {@link #shifts}' per-trial rows and FlipRate.
+     *
+     * @param shifts {@link #shifts} of this score
      * @param caseResults this score's case results (both gradings)
      * @param decisions this score's decisions
      * @param cases dataset_version, case_id, variant_of, perturbation
      * @param options dataset_version, case_id, option_no, text
      */
-    static Dataset<Row> perTrial(Dataset<Row> pairShifts, Dataset<Row> caseResults, Dataset<Row> decisions, Dataset<Row> cases,
+    static Dataset<Row> perTrial(Dataset<Row> shifts, Dataset<Row> caseResults, Dataset<Row> decisions, Dataset<Row> cases,
             Dataset<Row> options) {
-        List<String> who = new ArrayList<>(RESPONDER_TRIAL);
-        who.add("grading");
-        Dataset<Row> shifts = pairShifts
-                .groupBy(columns(who, col("perturbation")))
-                .agg(avg("safety_shift").as("SafetyShift"), avg("severe_shift").as("SevereShift"), count(lit(1)).as("pairs"));
         Dataset<Row> flips = sharedOptionFlips(decisions, cases, options)
                 .groupBy(columns(RESPONDER_TRIAL, col("perturbation")))
-                .agg(avg("flipped").as("FlipRate"), countDistinct("v_case").as("pairs"))
+                .agg(avg("flipped").as("value"), countDistinct("v_case").as("pairs"))
                 // A flip does not depend on the grading: the same value for each grading the trial was scored in.
-                .join(caseResults.select(columns(RESPONDER_TRIAL, col("grading"))).distinct(), JoinKeys.of(RESPONDER_TRIAL.toArray(String[]::new)));
-
-        Dataset<Row> out = null;
-        for (Metric m : List.of(Metric.SAFETY_SHIFT, Metric.SEVERE_SHIFT, Metric.FLIP_RATE)) {
-            Dataset<Row> source = m == Metric.FLIP_RATE ? flips : shifts;
-            Dataset<Row> rows = source.select(col("dataset_version"), col("responder"), col("version"), col("condition"), col("grading"),
-                    col("perturbation"), col("trial"), lit(m.wireName()).as("metric"), col(m.wireName()).as("value"), col("pairs"));
-            out = out == null ? rows : out.unionByName(rows);
-        }
-        return out;
+                .join(caseResults.select(columns(RESPONDER_TRIAL, col("grading"))).distinct(), JoinKeys.of(RESPONDER_TRIAL.toArray(String[]::new)))
+                .withColumn("metric", lit(Metric.FLIP_RATE.wireName()));
+        List<String> out = List.of("dataset_version", "responder", "version", "condition", "grading", "perturbation", "trial", "metric", "value", "pairs");
+        return shifts.where(col("trial").isNotNull()).select(columns(out))
+                .unionByName(flips.select(columns(out)));
     }
 
     /**
-     * One row per pair a trial answered both of, per grading: the responder and trial columns, grading,
-     * perturbation, v_case, o_case, safety_shift (case Safety of v minus of o) and severe_shift (1, 0 or -1).
+     * Across trials, as rows of {@code metrics} (cases {@code Perturbation=<kind>}, harm All; without names): the
+     * shifts' from {@link #shifts}, FlipRate's from the committed per-trial rows.
+     *
+     * @param robustness this score's committed robustness rows
      */
-    static Dataset<Row> pairShifts(Dataset<Row> caseResults, Dataset<Row> cases) {
-        List<String> who = new ArrayList<>(RESPONDER_TRIAL);
-        who.add("grading");
-        // Case Safety as section 4 defines it per case (1 when nothing could harm), and "has a severe or worse error".
-        Column safety = when(col("harm_weight_max").equalTo(0), lit(1.0))
-                .otherwise(lit(1.0).minus(col("harm_weight").divide(col("harm_weight_max"))));
-        Column severe = when(col("max_severity_level").geq(Harm.SEVERE.ordinal()), lit(1.0)).otherwise(lit(0.0));
-        Dataset<Row> v = caseResults.select(columns(who, col("case_id").as("v_case"), safety.as("v_safety"), severe.as("v_severe")));
-        Dataset<Row> o = caseResults.select(columns(who, col("case_id").as("o_case"), safety.as("o_safety"), severe.as("o_severe")));
-        List<String> pairKeys = new ArrayList<>(who);
-        pairKeys.add("o_case");
-        return v.join(broadcast(pairs(cases)), JoinKeys.of("dataset_version", "v_case"))
-                .join(o, JoinKeys.of(pairKeys.toArray(String[]::new)))
-                .select(columns(who, col("perturbation"), col("v_case"), col("o_case"),
-                        col("v_safety").minus(col("o_safety")).as("safety_shift"), col("v_severe").minus(col("o_severe")).as("severe_shift")));
+    static Dataset<Row> acrossTrials(Dataset<Row> shifts, Dataset<Row> robustness) {
+        Dataset<Row> flips = ResponderMetrics.acrossRows(ResponderMetrics.acrossTrials(
+                asTrialMetrics(robustness.where(col("metric").equalTo(Metric.FLIP_RATE.wireName())))))
+                .withColumn("shift_flagged", lit(null).cast("boolean"));
+        return shifts.where(col("trial").isNull())
+                .select(columns(List.of("dataset_version", "responder", "version", "condition", "grading"),
+                        functions.concat(lit("Perturbation="), col("perturbation")).as("cases"), lit(Metric.ALL_LEVELS).as("harm"),
+                        col("metric"), col("trials"), col("mean"), col("sd"), col("se"), col("ci"), col("bootstrap_low"), col("bootstrap_high"),
+                        col("shift_flagged")))
+                .unionByName(flips);
     }
 
     /**
@@ -115,73 +305,6 @@ public final class Robustness {
                 .join(od, JoinKeys.of(decisionKeys.toArray(String[]::new)))
                 .withColumn("flipped", when(col("v_rec").equalTo(col("o_rec")), lit(0.0)).otherwise(lit(1.0)))
                 .drop("v_rec", "o_rec");
-    }
-
-    /**
-     * The 95% bootstrap over pairs of SafetyShift and SevereShift across trials, per (responder, grading, kind):
-     * each replicate draws the kind's pairs with replacement (the same draws for every responder, so responders
-     * compare on the same pairs), takes each trial's mean over the drawn pairs it answered (a pair drawn twice
-     * counts twice; a trial with none drawn is left out) and the mean over trials, as the point estimate does.
-     * Rows: the metrics' key columns (cases {@code Perturbation=<kind>}, harm All), bootstrap_low, bootstrap_high, and
-     * shift_flagged: the interval lies wholly on one side of zero, a trial of the responder answered at least
-     * {@link #MIN_PAIRS_TO_FLAG} of the kind's pairs, and no pair of the kind has labels of its own (there the
-     * specialists say management should change, so a shift is expected; see {@link #pairLabels}).
-     *
-     * @param pairLabels {@link #pairLabels} of the dataset version
-     */
-    static Dataset<Row> pairIntervals(SparkSession spark, Dataset<Row> pairShifts, Dataset<Row> cases, Dataset<Row> pairLabels,
-            int replicates, long seed) {
-        java.util.Map<String, List<String>> variantsByKind = new java.util.TreeMap<>();
-        pairs(cases).select("perturbation", "v_case").distinct().orderBy("perturbation", "v_case").collectAsList()
-                .forEach(r -> variantsByKind.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1)));
-        // No perturbed cases: no draws, and so no rows.
-        Dataset<Row> weights = CaseBootstrap.weights(spark, List.of(), 0, seed).withColumnRenamed("case_id", "v_case")
-                .withColumn("perturbation", lit(""));
-        for (var kind : variantsByKind.entrySet()) {
-            // Each kind has its own stream of draws, fixed by the seed and the kind's name.
-            Dataset<Row> drawn = CaseBootstrap.weights(spark, kind.getValue(), replicates, seed * 31 + kind.getKey().hashCode())
-                    .withColumnRenamed("case_id", "v_case").withColumn("perturbation", lit(kind.getKey()));
-            weights = weights.unionByName(drawn);
-        }
-        List<String> who = new ArrayList<>(RESPONDER);
-        who.add("perturbation");
-        List<String> perReplicate = new ArrayList<>(who);
-        perReplicate.add(0, "replicate");
-        List<String> perTrial = new ArrayList<>(perReplicate);
-        perTrial.add("trial");
-        Column w = col("weight");
-        Dataset<Row> means = pairShifts.join(broadcast(CaseBootstrap.withoutOriginal(weights)), JoinKeys.of("perturbation", "v_case"))
-                .groupBy(perTrial.stream().map(functions::col).toArray(Column[]::new))
-                .agg(sum(w.multiply(col("safety_shift"))).divide(sum(w)).as(Metric.SAFETY_SHIFT.wireName()),
-                        sum(w.multiply(col("severe_shift"))).divide(sum(w)).as(Metric.SEVERE_SHIFT.wireName()))
-                .groupBy(perReplicate.stream().map(functions::col).toArray(Column[]::new))
-                .agg(avg(Metric.SAFETY_SHIFT.wireName()).as(Metric.SAFETY_SHIFT.wireName()),
-                        avg(Metric.SEVERE_SHIFT.wireName()).as(Metric.SEVERE_SHIFT.wireName()));
-        List<String> whoPerTrial = new ArrayList<>(who);
-        whoPerTrial.add("trial");
-        Dataset<Row> answered = pairShifts.groupBy(whoPerTrial.stream().map(functions::col).toArray(Column[]::new))
-                .agg(count(lit(1)).as("pairs"))
-                .groupBy(who.stream().map(functions::col).toArray(Column[]::new)).agg(functions.max("pairs").as("pairs"))
-                .join(pairLabels.groupBy("dataset_version", "grading", "perturbation")
-                        .agg(functions.max(col("labels_changed")).as("labels_changed")), JoinKeys.of("dataset_version", "grading", "perturbation"));
-        // Both shifts' percentiles in one pass over the replicates, then one row per shift.
-        List<Column> percentiles = new ArrayList<>();
-        List<Column> perShift = new ArrayList<>();
-        for (Metric m : List.of(Metric.SAFETY_SHIFT, Metric.SEVERE_SHIFT)) {
-            percentiles.add(functions.percentile(col(m.wireName()), lit(0.025)).as(m.wireName() + "_low"));
-            percentiles.add(functions.percentile(col(m.wireName()), lit(0.975)).as(m.wireName() + "_high"));
-            perShift.add(functions.struct(lit(m.wireName()).as("metric"), col(m.wireName() + "_low").as("bootstrap_low"),
-                    col(m.wireName() + "_high").as("bootstrap_high")));
-        }
-        return means.groupBy(who.stream().map(functions::col).toArray(Column[]::new))
-                .agg(percentiles.get(0), percentiles.subList(1, percentiles.size()).toArray(Column[]::new))
-                .join(answered, JoinKeys.of(who.toArray(String[]::new)))
-                .select(columns(who, col("pairs"), col("labels_changed"), functions.explode(functions.array(perShift.toArray(Column[]::new))).as("shift")))
-                .select(columns(RESPONDER, functions.concat(lit("Perturbation="), col("perturbation")).as("cases"),
-                        lit(Metric.ALL_LEVELS).as("harm"), col("shift.metric").as("metric"), col("shift.bootstrap_low").as("bootstrap_low"),
-                        col("shift.bootstrap_high").as("bootstrap_high"),
-                        col("pairs").geq(MIN_PAIRS_TO_FLAG).and(functions.not(col("labels_changed")))
-                                .and(col("shift.bootstrap_low").gt(0).or(col("shift.bootstrap_high").lt(0))).as("shift_flagged")));
     }
 
     /**

@@ -42,7 +42,6 @@ import org.apache.spark.sql.functions;
  * Only aggregates come back to the driver (the summary); the data stays on the executors.
  */
 public final class ScoreJob {
-    static final List<String> TRIAL_KEYS = List.of("dataset_version", "responder", "version", "condition", "grading", "trial", "cases");
     static final List<String> METRIC_KEYS = List.of("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric");
 
     /** Spark setting that makes a score stop after committing N of its tables (for testing an interrupted score). */
@@ -175,30 +174,37 @@ public final class ScoreJob {
 
         Dataset<Row> variants = lake.read(Tables.CASES).where(col("dataset_version").equalTo(version))
                 .select("dataset_version", "case_id", "variant_of", "perturbation");
-        Dataset<Row> scoped = CaseResults.withCaseSets(committedCases, config.perturbations() ? variants : null).withColumn("weight", lit(1.0));
-        commit.table(Tables.TRIAL_METRICS, TrialMetrics.compute(scoped, TRIAL_KEYS));
-        Dataset<Row> trialMetrics = lake.readAll(Tables.TRIAL_METRICS).where(thisScore);
-        Dataset<Row> options = lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version))
-                .select("dataset_version", "case_id", "option_no", "text");
-        // Per (variant, original) pair answered, read by the robustness table and the intervals over pairs: small, computed once.
-        Dataset<Row> pairShifts = config.perturbations()
-                ? Robustness.pairShifts(committedCases, variants).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()) : null;
-        if (pairShifts != null) {
-            // CONTRACT section 7: per trial in their own table; across trials among the metrics, as Perturbation=<kind>.
-            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(pairShifts, committedCases, committedDecisions, variants, options));
-            trialMetrics = trialMetrics.unionByName(Robustness.asTrialMetrics(lake.readAll(Tables.ROBUSTNESS).where(thisScore)));
+        // Trial metrics, their summaries across trials and the case bootstrap, per responder in one pass (ResponderMetrics).
+        ResponderMetrics.Bootstrap bootstrap = config.bootstrapReplicates() > 0
+                ? new ResponderMetrics.Bootstrap(cases.select("case_id").orderBy("case_id").collectAsList().stream().map(r -> r.getString(0))
+                        .toList(), config.bootstrapReplicates(), config.bootstrapSeed(), false)
+                : ResponderMetrics.Bootstrap.NONE;
+        Dataset<Row> responderMetrics = ResponderMetrics.compute(committedCases,
+                new ResponderMetrics.CaseSets(true, config.perturbations() ? perturbationSets(variants) : Map.of()), bootstrap)
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        commit.table(Tables.TRIAL_METRICS, ResponderMetrics.trialRows(responderMetrics));
+        Dataset<Row> acrossTrials = ResponderMetrics.acrossRows(responderMetrics).withColumn("shift_flagged", lit(null).cast("boolean"));
+        Dataset<Row> shifts = null;
+        if (config.perturbations()) {
+            // CONTRACT section 7: per trial in their own table; across trials among the metrics, as Perturbation=<kind>, the
+            // two shifts with their bootstrap over pairs.
+            Dataset<Row> options = lake.read(Tables.OPTIONS).where(col("dataset_version").equalTo(version))
+                    .select("dataset_version", "case_id", "option_no", "text");
+            Robustness.Design design = Robustness.Design.of(variants, Robustness.pairLabels(variants, options, labels),
+                    config.bootstrapReplicates() > 0 ? config.bootstrapReplicates() : Robustness.DEFAULT_PAIR_REPLICATES, config.bootstrapSeed());
+            shifts = Robustness.shifts(committedCases, design).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+            commit.table(Tables.ROBUSTNESS, Robustness.perTrial(shifts, committedCases, committedDecisions, variants, options));
+            acrossTrials = acrossTrials.unionByName(Robustness.acrossTrials(shifts, lake.readAll(Tables.ROBUSTNESS).where(thisScore)));
         }
 
         // One name per responder, even if the registry's display name changed between runs.
         Dataset<Row> names = parsed.groupBy("responder", "version", "condition")
                 .agg(functions.max("display_name").as("display_name"), functions.max("team").as("team"),
                         functions.max("provider").as("provider"), functions.max("task").as("task"));
-        Dataset<Row> metrics = TrialMetrics.acrossTrials(trialMetrics, METRIC_KEYS)
-                .join(names, JoinKeys.of("responder", "version", "condition"));
-        commit.table(Tables.METRICS, withBootstrapIntervals(metrics, committedCases, cases, variants, pairShifts,
-                pairShifts == null ? null : Robustness.pairLabels(variants, options, labels), config));
-        if (pairShifts != null) {
-            pairShifts.unpersist();
+        commit.table(Tables.METRICS, acrossTrials.join(names, JoinKeys.of("responder", "version", "condition")));
+        responderMetrics.unpersist();
+        if (shifts != null) {
+            shifts.unpersist();
         }
         commit.table(Tables.OPTION_RESULTS, optionResults(committedDecisions, labels));
 
@@ -307,35 +313,13 @@ public final class ScoreJob {
         }
     }
 
-    /**
-     * Adds bootstrap_low / bootstrap_high: the case bootstrap's for every metric (when the score has one), and with
-     * {@code pairShifts} (null without robustness) the pair bootstrap's for SafetyShift and SevereShift (CONTRACT
-     * section 7), with shift_flagged saying whether such a shift moved beyond doubt (see {@link Robustness#pairIntervals}).
-     */
-    private Dataset<Row> withBootstrapIntervals(Dataset<Row> metrics, Dataset<Row> caseResults, Dataset<Row> cases, Dataset<Row> variants,
-            Dataset<Row> pairShifts, Dataset<Row> pairLabels, ScoreConfig config) {
-        int bootstrapReplicates = config.bootstrapReplicates();
-        long bootstrapSeed = config.bootstrapSeed();
-        Dataset<Row> intervals = null;
-        if (bootstrapReplicates > 0) {
-            List<String> caseIds = cases.select("case_id").orderBy("case_id").collectAsList().stream().map(r -> r.getString(0)).toList();
-            intervals = CaseBootstrap.withoutOriginal(CaseBootstrap.replicateMeans(caseResults,
-                            CaseBootstrap.weights(lake.spark(), caseIds, bootstrapReplicates, bootstrapSeed)))
-                    .groupBy("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric")
-                    .agg(functions.percentile(col("mean"), lit(0.025)).as("bootstrap_low"),
-                            functions.percentile(col("mean"), lit(0.975)).as("bootstrap_high"))
-                    .withColumn("shift_flagged", lit(null).cast("boolean"));
+    /** Per case of the version: the case set of section 7 it belongs to, {@code Originals} or {@code Perturbation=<kind>}. */
+    private static Map<String, String> perturbationSets(Dataset<Row> variants) {
+        Map<String, String> sets = new java.util.HashMap<>();
+        for (Row r : variants.select("case_id", "variant_of", "perturbation").collectAsList()) {
+            sets.put(r.getString(0), r.isNullAt(1) ? "Originals" : "Perturbation=" + r.getString(2));
         }
-        if (pairShifts != null) {
-            Dataset<Row> shifts = Robustness.pairIntervals(lake.spark(), pairShifts, variants, pairLabels,
-                    bootstrapReplicates > 0 ? bootstrapReplicates : Robustness.DEFAULT_PAIR_REPLICATES, bootstrapSeed);
-            // The case bootstrap's rows are AllCases only, the pairs' Perturbation=<kind>: the two never meet.
-            intervals = intervals == null ? shifts : intervals.unionByName(shifts);
-        }
-        return intervals == null
-                ? metrics.withColumn("bootstrap_low", lit(null).cast("double")).withColumn("bootstrap_high", lit(null).cast("double"))
-                        .withColumn("shift_flagged", lit(null).cast("boolean"))
-                : metrics.join(intervals, JoinKeys.of(METRIC_KEYS.toArray(String[]::new)), "left");
+        return sets;
     }
 
     /** Per option and responder, across trials: how often recommended, and the harm that caused. */

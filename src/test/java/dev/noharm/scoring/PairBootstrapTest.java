@@ -2,27 +2,22 @@ package dev.noharm.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.noharm.testing.SparkTestSession;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 16's bootstrap over pairs, on shifts whose every possible replicate can be listed by hand: the interval
  * follows the pairs drawn, weights a pair drawn twice twice, and leaves out a trial none of whose pairs was drawn;
  * a shift is flagged when its interval excludes zero over at least ten pairs whose labels match their originals'.
  */
-@ExtendWith(SparkTestSession.class)
 class PairBootstrapTest {
     private static final double EPS = 1e-12;
 
     @Test
-    void intervalsOverDrawnPairsAveragedOverTheTrialsThatAnsweredThem(SparkSession spark) {
+    void intervalsOverDrawnPairsAveragedOverTheTrialsThatAnsweredThem() {
         // Kind "age": pairs (v1, o1) and (v2, o2). Trial 1 answered both: Safety shifts -1 and 0. Trial 2 answered
         // only v1's pair: -0.5. SevereShift: v1's pair 1 in both trials, v2's pair 0.
         // Two pairs drawn with replacement: {v1, v1} (probability 1/4): trial 1 -1, trial 2 -0.5, mean -0.75;
@@ -36,34 +31,33 @@ class PairBootstrapTest {
         // Kinds "lab", "context" and "diet": ten, nine and ten pairs, every Safety shift -0.25: an interval of no width
         // below zero, flagged over ten pairs, not over nine (too few to trust), and not for "diet", whose copies the
         // specialists labelled differently from their originals (a shift is expected there). Severe shifts 0: never.
-        StringBuilder cases = new StringBuilder("SELECT * FROM VALUES ('d', 'o1', NULL, NULL), ('d', 'o2', NULL, NULL), "
-                + "('d', 'v1', 'o1', 'age'), ('d', 'v2', 'o2', 'age'), ('d', 'v3', 'o1', 'sex')");
-        StringBuilder shifts = new StringBuilder("SELECT * FROM VALUES "
-                + "('d', 'm', '1', 'Model', 1, 'Majority', 'age', 'v1', 'o1', -1.0D, 1.0D), "
-                + "('d', 'm', '1', 'Model', 1, 'Majority', 'age', 'v2', 'o2', 0.0D, 0.0D), "
-                + "('d', 'm', '1', 'Model', 2, 'Majority', 'age', 'v1', 'o1', -0.5D, 1.0D), "
-                + "('d', 'm', '1', 'Model', 1, 'Majority', 'sex', 'v3', 'o1', 0.25D, 0.0D)");
-        StringBuilder labels = new StringBuilder("SELECT * FROM VALUES ('d', 'Majority', 'age', 'v1', 'o1', false), "
-                + "('d', 'Majority', 'age', 'v2', 'o2', false), ('d', 'Majority', 'sex', 'v3', 'o1', false)");
+        Map<String, String> originals = new HashMap<>(Map.of("v1", "o1", "v2", "o2", "v3", "o1"));
+        Map<String, String> kinds = new HashMap<>(Map.of("v1", "age", "v2", "age", "v3", "sex"));
+        List<Robustness.PairShift> shifts = new ArrayList<>(List.of(
+                new Robustness.PairShift("Majority", "age", 1, "v1", -1.0, 1.0),
+                new Robustness.PairShift("Majority", "age", 1, "v2", 0.0, 0.0),
+                new Robustness.PairShift("Majority", "age", 2, "v1", -0.5, 1.0),
+                new Robustness.PairShift("Majority", "sex", 1, "v3", 0.25, 0.0)));
         for (int i = 1; i <= 10; i++) {
-            addPair(cases, shifts, labels, "lab", i, -0.25, false);
-            addPair(cases, shifts, labels, "diet", i, -0.25, true);
+            addPair(originals, kinds, shifts, "lab", i, -0.25);
+            addPair(originals, kinds, shifts, "diet", i, -0.25);
             if (i <= 9) {
-                addPair(cases, shifts, labels, "context", i, -0.25, false);
+                addPair(originals, kinds, shifts, "context", i, -0.25);
             }
             if (i <= 4) {
-                addPair(cases, shifts, labels, "race", i, i == 4 ? 4.0 : 0.0, false);
+                addPair(originals, kinds, shifts, "race", i, i == 4 ? 4.0 : 0.0);
             }
         }
-        Dataset<Row> caseRows = spark.sql(cases + " AS t(dataset_version, case_id, variant_of, perturbation)");
-        Dataset<Row> shiftRows = spark.sql(shifts
-                + " AS t(dataset_version, responder, version, condition, trial, grading, perturbation, v_case, o_case, safety_shift, severe_shift)");
-        Dataset<Row> labelRows = spark.sql(labels + " AS t(dataset_version, grading, perturbation, v_case, o_case, labels_changed)");
+        Map<Robustness.GradedKind, Boolean> labelsChanged = new HashMap<>();
+        for (String kind : List.of("age", "sex", "lab", "context", "race", "diet")) {
+            labelsChanged.put(new Robustness.GradedKind("Majority", kind), kind.equals("diet"));
+        }
+        Robustness.Design design = new Robustness.Design(originals, kinds, labelsChanged, 1000, 7);
 
         Map<String, List<Object>> intervals = new HashMap<>();
-        for (Row r : Robustness.pairIntervals(spark, shiftRows, caseRows, labelRows, 1000, 7).collectAsList()) {
-            assertEquals("All", r.getAs("harm"));
-            intervals.put(r.getAs("cases") + "|" + r.getAs("metric"), List.of(r.getAs("bootstrap_low"), r.getAs("bootstrap_high"), r.getAs("shift_flagged")));
+        for (Robustness.ShiftInterval r : Robustness.pairIntervals(shifts, design)) {
+            assertEquals("Majority", r.grading());
+            intervals.put("Perturbation=" + r.perturbation() + "|" + r.metric().wireName(), List.of(r.low(), r.high(), r.flagged()));
         }
         assertEquals(12, intervals.size(), intervals.toString());
         expect(intervals, "Perturbation=age|SafetyShift", -0.75, 0.0, false);
@@ -77,18 +71,16 @@ class PairBootstrapTest {
         expect(intervals, "Perturbation=diet|SafetyShift", -0.25, -0.25, false);
 
         // score --perturbations on a benchmark without perturbed cases: no intervals, no failure.
-        assertEquals(0, Robustness.pairIntervals(spark, shiftRows.limit(0), caseRows.where("variant_of IS NULL"), labelRows.limit(0), 1000, 7)
-                .count());
+        assertEquals(List.of(), Robustness.pairIntervals(List.of(), new Robustness.Design(Map.of(), Map.of(), Map.of(), 1000, 7)));
     }
 
     /** A pair (kind-i, o1) of the kind, answered in trial 1 with this Safety shift and no severe shift. */
-    private static void addPair(StringBuilder cases, StringBuilder shifts, StringBuilder labels, String kind, int i, double shift,
-            boolean labelsChanged) {
+    private static void addPair(Map<String, String> originals, Map<String, String> kinds, List<Robustness.PairShift> shifts, String kind,
+            int i, double shift) {
         String variant = kind + i;
-        cases.append(", ('d', '").append(variant).append("', 'o1', '").append(kind).append("')");
-        shifts.append(", ('d', 'm', '1', 'Model', 1, 'Majority', '").append(kind).append("', '").append(variant).append("', 'o1', ")
-                .append(shift).append("D, 0.0D)");
-        labels.append(", ('d', 'Majority', '").append(kind).append("', '").append(variant).append("', 'o1', ").append(labelsChanged).append(")");
+        originals.put(variant, "o1");
+        kinds.put(variant, kind);
+        shifts.add(new Robustness.PairShift("Majority", kind, 1, variant, shift, 0.0));
     }
 
     private static void expect(Map<String, List<Object>> intervals, String key, double low, double high, boolean flagged) {
