@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
 final class CaseBootstrap {
     private CaseBootstrap() {}
 
-    /** One replicate's draws: how often each case was drawn, by the case's position in {@code index}. */
+    /**
+     * One replicate's draws: how often each case was drawn, by the case's position in {@code index} (shared by every
+     * draw of one bootstrap; an array field, so {@code equals} compares identity).
+     */
     record Draw(Map<String, Integer> index, int[] counts) {}
 
     /** The cases as answered: each once. */

@@ -10,6 +10,8 @@ import org.apache.spark.sql.types.StructType;
  * One responder's result on one case in one trial and grading: the {@code case_results} columns every metric is
  * computed from ({@link CaseResults} computes them from decisions; {@link TrialMetrics} reads them).
  *
+ * A record with array fields: two equal results are not {@code equals} (arrays compare by identity); it is never a map key.
+ *
  * @param errors options at each harm level (index: {@link Harm#ordinal()}), recommended or omitted
  * @param omissions of those, the ones omitted
  */

@@ -24,9 +24,11 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Every metric of each responder from its case results, in one pass per responder: Spark groups the case results
  * by (dataset_version, responder, version, condition) and runs {@link TrialMetrics}' functions on each group, so a
- * score computes its per-trial metrics, their summaries across trials and the case-bootstrap intervals as one
- * shuffle instead of a query plan per table. A responder's case results are at most cases x trials x gradings rows
- * (10^5 for a thousand cases over fifty trials), which one task holds easily.
+ * score computes its per-trial metrics, their summaries across trials and the case-bootstrap intervals in one
+ * shuffle instead of a query plan per table ({@link Robustness#shifts} does the same for section 7's shifts, in a
+ * second). A responder's case results are cases x trials x gradings rows (10^5 for a thousand cases over fifty
+ * trials), which one task holds easily; a case bootstrap of B replicates adds B passes over its AllCases rows, in
+ * that responder's task (so responders, not replicates, are what runs in parallel).
  */
 public final class ResponderMetrics {
     /** The columns a responder is grouped by, first in every output row. */
@@ -104,12 +106,13 @@ public final class ResponderMetrics {
         StructType in = caseResults.schema();
         return byResponder(caseResults).flatMapGroups((FlatMapGroupsFunction<Row, Row, Row>) (key, rows) -> {
             List<Row> out = new ArrayList<>();
+            List<CaseBootstrap.Draw> draws = CaseBootstrap.draws(bootstrap.caseIds(), bootstrap.replicates(), bootstrap.seed());
             for (var scope : byScope(rows, CaseResult.reader(in), sets).entrySet()) {
                 Map<TrialMetrics.Measure, double[]> intervals = bootstrap.covers(scope.getKey().cases())
-                        ? intervals(replicates(scope.getValue(), bootstrap)) : Map.of();
+                        ? intervals(replicates(scope.getValue(), draws)) : Map.of();
                 Map<TrialMetrics.Measure, List<Double>> perTrial = new LinkedHashMap<>();
                 for (var trial : scope.getValue().entrySet()) {
-                    for (TrialMetrics.Value v : sums(trial.getValue(), null).values()) {
+                    for (TrialMetrics.Value v : sums(trial.getValue()).values()) {
                         out.add(row(key, scope.getKey(), v.measure(), trial.getKey(), v.value(), null, null));
                         perTrial.computeIfAbsent(v.measure(), k -> new ArrayList<>()).add(v.value());
                     }
@@ -140,10 +143,13 @@ public final class ResponderMetrics {
         StructType in = caseResults.schema();
         return byResponder(caseResults).flatMapGroups((FlatMapGroupsFunction<Row, Row, Row>) (key, rows) -> {
             List<Row> out = new ArrayList<>();
+            List<CaseBootstrap.Draw> draws = new ArrayList<>(List.of(CaseBootstrap.original(bootstrap.caseIds())));
+            draws.addAll(CaseBootstrap.draws(bootstrap.caseIds(), bootstrap.replicates(), bootstrap.seed()));
             for (var scope : byScope(rows, CaseResult.reader(in), sets).entrySet()) {
-                List<Map<TrialMetrics.Measure, Double>> means = new ArrayList<>();
-                means.add(meansOverTrials(scope.getValue(), CaseBootstrap.original(bootstrap.caseIds())));
-                means.addAll(replicates(scope.getValue(), bootstrap));
+                if (!bootstrap.covers(scope.getKey().cases())) {
+                    continue;
+                }
+                List<Map<TrialMetrics.Measure, Double>> means = replicates(scope.getValue(), draws);
                 for (int b = 0; b < means.size(); b++) {
                     for (var mean : means.get(b).entrySet()) {
                         out.add(RowFactory.create(key.getString(0), key.getString(1), key.getString(2), key.getString(3), b,
@@ -160,7 +166,7 @@ public final class ResponderMetrics {
      * Across trials, per responder, grading, case set, harm and metric, of rows that are already per trial (the
      * trial_metrics columns): rows of {@link #SCHEMA} with trial null and no bootstrap interval.
      */
-    static Dataset<Row> acrossTrials(Dataset<Row> trialMetrics) {
+    static Dataset<Row> acrossTrialRows(Dataset<Row> trialMetrics) {
         int grading = trialMetrics.schema().fieldIndex("grading");
         int cases = trialMetrics.schema().fieldIndex("cases");
         int harm = trialMetrics.schema().fieldIndex("harm");
@@ -172,9 +178,13 @@ public final class ResponderMetrics {
             Map<Scope, Map<String, Map<String, TreeMap<Integer, Double>>>> values = new TreeMap<>(Scope.ORDER);
             rows.forEachRemaining(r -> {
                 if (!r.isNullAt(value)) {
-                    values.computeIfAbsent(new Scope(r.getString(grading), r.getString(cases)), k -> new TreeMap<>())
+                    Double before = values.computeIfAbsent(new Scope(r.getString(grading), r.getString(cases)), k -> new TreeMap<>())
                             .computeIfAbsent(r.getString(metric), k -> new TreeMap<>()).computeIfAbsent(r.getString(harm), k -> new TreeMap<>())
                             .put(r.getInt(trial), r.getDouble(value));
+                    if (before != null) {
+                        throw new IllegalStateException("two values of " + r.getString(metric) + " (" + r.getString(harm) + ", " + r.getString(cases)
+                                + ", " + r.getString(grading) + ") for trial " + r.getInt(trial) + " of " + key.mkString(" "));
+                    }
                 }
             });
             List<Row> out = new ArrayList<>();
@@ -233,46 +243,49 @@ public final class ResponderMetrics {
         return byScope;
     }
 
-    /** One trial's sums, each case weighted by how often {@code draw} drew it (a case it does not hold: not at all), or 1 without a draw. */
-    private static TrialMetrics.Sums sums(List<CaseResult> trial, CaseBootstrap.Draw draw) {
+    /** One trial's sums, each case once. */
+    private static TrialMetrics.Sums sums(List<CaseResult> trial) {
         TrialMetrics.Sums sums = new TrialMetrics.Sums();
-        for (CaseResult r : trial) {
-            if (draw == null) {
-                sums.add(r, 1.0);
-            } else {
-                Integer i = draw.index().get(r.caseId());
-                if (i != null && draw.counts()[i] > 0) {
-                    sums.add(r, draw.counts()[i]);
-                }
-            }
-        }
+        trial.forEach(r -> sums.add(r, 1.0));
         return sums;
     }
 
-    /** Per metric: the mean of its values over the trials that have one, on these draws. */
-    private static Map<TrialMetrics.Measure, Double> meansOverTrials(Map<Integer, List<CaseResult>> trials, CaseBootstrap.Draw draw) {
-        Map<TrialMetrics.Measure, double[]> sums = new LinkedHashMap<>();
-        for (List<CaseResult> trial : trials.values()) {
-            TrialMetrics.Sums s = sums(trial, draw);
-            if (s.isEmpty()) {
-                continue;
-            }
-            for (TrialMetrics.Value v : s.values()) {
-                double[] sumAndCount = sums.computeIfAbsent(v.measure(), k -> new double[2]);
-                sumAndCount[0] += v.value();
-                sumAndCount[1]++;
-            }
+    /**
+     * Per draw, in their order: each metric's mean over the trials that have a value on the draw, each case weighted by
+     * how often the draw drew it (a case the bootstrap does not draw from: not at all; a trial none of whose cases was
+     * drawn has no value).
+     */
+    private static List<Map<TrialMetrics.Measure, Double>> replicates(Map<Integer, List<CaseResult>> trials, List<CaseBootstrap.Draw> draws) {
+        if (draws.isEmpty()) {
+            return List.of();
         }
-        Map<TrialMetrics.Measure, Double> means = new LinkedHashMap<>();
-        sums.forEach((k, sumAndCount) -> means.put(k, sumAndCount[0] / sumAndCount[1]));
-        return means;
-    }
-
-    /** The means over trials on each bootstrap replicate, replicate 1 first. */
-    private static List<Map<TrialMetrics.Measure, Double>> replicates(Map<Integer, List<CaseResult>> trials, Bootstrap bootstrap) {
-        List<Map<TrialMetrics.Measure, Double>> out = new ArrayList<>();
-        for (CaseBootstrap.Draw draw : CaseBootstrap.draws(bootstrap.caseIds(), bootstrap.replicates(), bootstrap.seed())) {
-            out.add(meansOverTrials(trials, draw));
+        // Every draw numbers the cases alike: each case's position is looked up once, not once per draw.
+        Map<String, Integer> index = draws.get(0).index();
+        List<List<CaseResult>> results = new ArrayList<>(trials.values());
+        List<int[]> positions = results.stream().map(trial -> trial.stream().mapToInt(r -> index.getOrDefault(r.caseId(), -1)).toArray()).toList();
+        List<Map<TrialMetrics.Measure, Double>> out = new ArrayList<>(draws.size());
+        for (CaseBootstrap.Draw draw : draws) {
+            Map<TrialMetrics.Measure, double[]> sums = new LinkedHashMap<>();
+            for (int t = 0; t < results.size(); t++) {
+                TrialMetrics.Sums s = new TrialMetrics.Sums();
+                int[] at = positions.get(t);
+                for (int i = 0; i < at.length; i++) {
+                    if (at[i] >= 0 && draw.counts()[at[i]] > 0) {
+                        s.add(results.get(t).get(i), draw.counts()[at[i]]);
+                    }
+                }
+                if (s.isEmpty()) {
+                    continue;
+                }
+                for (TrialMetrics.Value v : s.values()) {
+                    double[] sumAndCount = sums.computeIfAbsent(v.measure(), k -> new double[2]);
+                    sumAndCount[0] += v.value();
+                    sumAndCount[1]++;
+                }
+            }
+            Map<TrialMetrics.Measure, Double> means = new LinkedHashMap<>();
+            sums.forEach((k, sumAndCount) -> means.put(k, sumAndCount[0] / sumAndCount[1]));
+            out.add(means);
         }
         return out;
     }

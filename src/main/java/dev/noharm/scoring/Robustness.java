@@ -142,17 +142,21 @@ public final class Robustness {
                     design.seed() * 31 + kind.hashCode());
             List<Double> safety = new ArrayList<>();
             List<Double> severe = new ArrayList<>();
+            // Every draw numbers the variants alike: each pair's position is looked up once, not once per draw.
+            List<List<PairShift>> perTrial = new ArrayList<>(trials.values());
+            List<int[]> positions = draws.isEmpty() ? List.of() : perTrial.stream()
+                    .map(trial -> trial.stream().mapToInt(p -> draws.get(0).index().getOrDefault(p.vCase(), -1)).toArray()).toList();
             for (CaseBootstrap.Draw draw : draws) {
                 double safetySum = 0;
                 double severeSum = 0;
                 int trialsDrawn = 0;
-                for (List<PairShift> trial : trials.values()) {
+                for (int t = 0; t < perTrial.size(); t++) {
                     double weight = 0;
                     double safetyWeighted = 0;
                     double severeWeighted = 0;
-                    for (PairShift s : trial) {
-                        Integer i = draw.index().get(s.vCase());
-                        int w = i == null ? 0 : draw.counts()[i];
+                    for (int i = 0; i < positions.get(t).length; i++) {
+                        int w = positions.get(t)[i] < 0 ? 0 : draw.counts()[positions.get(t)[i]];
+                        PairShift s = perTrial.get(t).get(i);
                         weight += w;
                         safetyWeighted += w * s.safetyShift();
                         severeWeighted += w * s.severeShift();
@@ -202,7 +206,10 @@ public final class Robustness {
      */
     static Dataset<Row> shifts(Dataset<Row> caseResults, Design design) {
         StructType in = caseResults.schema();
-        return ResponderMetrics.byResponder(caseResults).flatMapGroups((FlatMapGroupsFunction<Row, Row, Row>) (key, rows) -> {
+        // Only the cases of a pair: a variant or an original.
+        java.util.Set<String> paired = new java.util.TreeSet<>(design.originals().keySet());
+        paired.addAll(design.originals().values());
+        return ResponderMetrics.byResponder(caseResults.where(col("case_id").isin(paired.toArray()))).flatMapGroups((FlatMapGroupsFunction<Row, Row, Row>) (key, rows) -> {
             java.util.function.Function<Row, CaseResult> reader = CaseResult.reader(in);
             List<CaseResult> results = new ArrayList<>();
             rows.forEachRemaining(r -> results.add(reader.apply(r)));
@@ -274,7 +281,7 @@ public final class Robustness {
      * @param robustness this score's committed robustness rows
      */
     static Dataset<Row> acrossTrials(Dataset<Row> shifts, Dataset<Row> robustness) {
-        Dataset<Row> flips = ResponderMetrics.acrossRows(ResponderMetrics.acrossTrials(
+        Dataset<Row> flips = ResponderMetrics.acrossRows(ResponderMetrics.acrossTrialRows(
                 asTrialMetrics(robustness.where(col("metric").equalTo(Metric.FLIP_RATE.wireName())))))
                 .withColumn("shift_flagged", lit(null).cast("boolean"));
         return shifts.where(col("trial").isNull())

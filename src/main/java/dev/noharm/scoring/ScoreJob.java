@@ -42,7 +42,6 @@ import org.apache.spark.sql.functions;
  * Only aggregates come back to the driver (the summary); the data stays on the executors.
  */
 public final class ScoreJob {
-    static final List<String> METRIC_KEYS = List.of("dataset_version", "responder", "version", "condition", "grading", "cases", "harm", "metric");
 
     /** Spark setting that makes a score stop after committing N of its tables (for testing an interrupted score). */
     public static final String CHAOS_STOP_AFTER_TABLES = "spark.noharm.chaos.stopScoreAfterTables";

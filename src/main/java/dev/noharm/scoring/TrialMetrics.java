@@ -147,8 +147,11 @@ public final class TrialMetrics {
      */
     public record AcrossTrials(long trials, double mean, Double sd, Double se, Double ci) {
         static AcrossTrials of(double[] values) {
+            if (values.length == 0) {
+                throw new IllegalArgumentException("no trial has a value: there is nothing to summarise");
+            }
             // The mean as a plain sum over n; the squared deviations as Welford's running update (stable for values close
-            // together), in the form Spark SQL's stddev_samp takes, so results match its to the last bit on small inputs.
+            // together), in the form Spark SQL's stddev_samp takes, so results agree with its up to rounding.
             double sum = 0;
             double runningMean = 0;
             double m2 = 0;
@@ -159,7 +162,7 @@ public final class TrialMetrics {
                 runningMean += deltaN;
                 m2 += delta * (delta - deltaN);
             }
-            double mean = values.length == 0 ? Double.NaN : sum / values.length;
+            double mean = sum / values.length;
             if (values.length < 2) {
                 return new AcrossTrials(values.length, mean, null, null, null);
             }
