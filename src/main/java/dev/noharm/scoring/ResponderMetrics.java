@@ -118,7 +118,7 @@ public final class ResponderMetrics {
                     }
                 }
                 perTrial.forEach((measure, values) -> out.add(row(key, scope.getKey(), measure, null, null,
-                        TrialMetrics.AcrossTrials.of(values.stream().mapToDouble(d -> d).toArray()), intervals.get(measure))));
+                        TrialMetrics.AcrossTrials.of(values), intervals.get(measure))));
             }
             return out.iterator();
         }, Encoders.row(SCHEMA));
@@ -189,7 +189,7 @@ public final class ResponderMetrics {
             });
             List<Row> out = new ArrayList<>();
             values.forEach((scope, byMetric) -> byMetric.forEach((metricName, byHarm) -> byHarm.forEach((harmName, perTrial) -> {
-                TrialMetrics.AcrossTrials across = TrialMetrics.AcrossTrials.of(perTrial.values().stream().mapToDouble(d -> d).toArray());
+                TrialMetrics.AcrossTrials across = TrialMetrics.AcrossTrials.of(perTrial.values());
                 out.add(row(key, scope, harmName, metricName, null, null, across, null));
             })));
             return out.iterator();
@@ -295,10 +295,7 @@ public final class ResponderMetrics {
         Map<TrialMetrics.Measure, List<Double>> values = new HashMap<>();
         replicates.forEach(means -> means.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v)));
         Map<TrialMetrics.Measure, double[]> out = new HashMap<>();
-        values.forEach((k, v) -> {
-            double[] sorted = v.stream().mapToDouble(d -> d).sorted().toArray();
-            out.put(k, new double[] {TrialMetrics.percentile(sorted, 0.025), TrialMetrics.percentile(sorted, 0.975)});
-        });
+        values.forEach((k, v) -> out.put(k, TrialMetrics.interval95(v)));
         return out;
     }
 

@@ -89,7 +89,12 @@ public final class Robustness {
     }
 
     /** One pair (variant v, original o) a trial answered both of, in one grading: case Safety of v minus of o, and the same of "severe or worse". */
-    record PairShift(String grading, String perturbation, int trial, String vCase, double safetyShift, double severeShift) {}
+    record PairShift(String grading, String perturbation, int trial, String vCase, double safetyShift, double severeShift) {
+        /** The shift a metric averages: {@link Metric#SAFETY_SHIFT}'s or {@link Metric#SEVERE_SHIFT}'s. */
+        double of(Metric metric) {
+            return metric == Metric.SAFETY_SHIFT ? safetyShift : severeShift;
+        }
+    }
 
     /** A responder's pair shifts, from its case results (both gradings, every trial). */
     static List<PairShift> pairShifts(List<CaseResult> results, Design design) {
@@ -191,9 +196,9 @@ public final class Robustness {
     }
 
     private static ShiftInterval interval(String grading, String kind, Metric metric, List<Double> replicates, int pairs, boolean labelsChanged) {
-        double[] sorted = replicates.stream().mapToDouble(d -> d).sorted().toArray();
-        double low = TrialMetrics.percentile(sorted, 0.025);
-        double high = TrialMetrics.percentile(sorted, 0.975);
+        double[] interval = TrialMetrics.interval95(replicates);
+        double low = interval[0];
+        double high = interval[1];
         return new ShiftInterval(grading, kind, metric, low, high, pairs >= MIN_PAIRS_TO_FLAG && !labelsChanged && (low > 0 || high < 0));
     }
 
@@ -223,14 +228,13 @@ public final class Robustness {
                 for (Metric m : List.of(Metric.SAFETY_SHIFT, Metric.SEVERE_SHIFT)) {
                     List<Double> perTrial = new ArrayList<>();
                     for (var trial : entry.getValue().entrySet()) {
-                        double mean = trial.getValue().stream().mapToDouble(s -> m == Metric.SAFETY_SHIFT ? s.safetyShift() : s.severeShift())
-                                .sum() / trial.getValue().size();
+                        double mean = trial.getValue().stream().mapToDouble(s -> s.of(m)).sum() / trial.getValue().size();
                         perTrial.add(mean);
                         out.add(RowFactory.create(key.getString(0), key.getString(1), key.getString(2), key.getString(3), entry.getKey().grading(),
                                 entry.getKey().kind(), m.wireName(), trial.getKey(), mean, (long) trial.getValue().size(),
                                 null, null, null, null, null, null, null, null));
                     }
-                    TrialMetrics.AcrossTrials across = TrialMetrics.AcrossTrials.of(perTrial.stream().mapToDouble(d -> d).toArray());
+                    TrialMetrics.AcrossTrials across = TrialMetrics.AcrossTrials.of(perTrial);
                     ShiftInterval interval = intervals.getOrDefault(entry.getKey(), Map.of()).get(m);
                     out.add(RowFactory.create(key.getString(0), key.getString(1), key.getString(2), key.getString(3), entry.getKey().grading(),
                             entry.getKey().kind(), m.wireName(), null, null, null, across.trials(), across.mean(), across.sd(), across.se(),

@@ -146,7 +146,9 @@ public final class TrialMetrics {
      * se = sd / sqrt(n) and ci = 1.96 se.
      */
     public record AcrossTrials(long trials, double mean, Double sd, Double se, Double ci) {
-        static AcrossTrials of(double[] values) {
+        /** @param trialValues the metric's value in each trial that has one, in trial order */
+        static AcrossTrials of(java.util.Collection<Double> trialValues) {
+            double[] values = trialValues.stream().mapToDouble(Double::doubleValue).toArray();
             if (values.length == 0) {
                 throw new IllegalArgumentException("no trial has a value: there is nothing to summarise");
             }
@@ -170,6 +172,12 @@ public final class TrialMetrics {
             double se = sd / Math.sqrt(values.length);
             return new AcrossTrials(values.length, mean, sd, se, 1.96 * se);
         }
+    }
+
+    /** The 95% percentile interval (2.5th and 97.5th percentiles) of bootstrap replicates' values, as {low, high}. */
+    static double[] interval95(java.util.Collection<Double> replicates) {
+        double[] sorted = replicates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new double[] {percentile(sorted, 0.025), percentile(sorted, 0.975)};
     }
 
     /**

@@ -69,7 +69,7 @@ class TrialMetricsTest {
 
     @Test
     void acrossTrialsIsTheMeanAndTheSampleSd() {
-        TrialMetrics.AcrossTrials three = TrialMetrics.AcrossTrials.of(new double[] {0.2, 0.5, 0.9});
+        TrialMetrics.AcrossTrials three = TrialMetrics.AcrossTrials.of(List.of(0.2, 0.5, 0.9));
         double mean = 1.6 / 3;
         double sd = Math.sqrt((Math.pow(0.2 - mean, 2) + Math.pow(0.5 - mean, 2) + Math.pow(0.9 - mean, 2)) / 2);
         assertEquals(3, three.trials());
@@ -77,7 +77,7 @@ class TrialMetricsTest {
         assertEquals(sd, three.sd(), EPS);
         assertEquals(sd / Math.sqrt(3), three.se(), EPS);
         assertEquals(1.96 * sd / Math.sqrt(3), three.ci(), EPS);
-        TrialMetrics.AcrossTrials one = TrialMetrics.AcrossTrials.of(new double[] {0.4});
+        TrialMetrics.AcrossTrials one = TrialMetrics.AcrossTrials.of(List.of(0.4));
         assertEquals(0.4, one.mean(), EPS);
         assertNull(one.sd(), "no sd over one trial");
         assertNull(one.ci());
