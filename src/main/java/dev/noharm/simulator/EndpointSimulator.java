@@ -71,6 +71,8 @@ public final class EndpointSimulator implements AutoCloseable {
     private final Map<String, Long> leaderboardSeen = new HashMap<>();
     /** The providers' batch APIs (OpenAI, Azure OpenAI, Mistral, Anthropic, Gemini). */
     private final BatchEndpoints batches;
+    /** Holds chat requests after a count, for {@link #holdAfter}. */
+    private final Gate gate = new Gate();
 
     private EndpointSimulator(SimulatorConfig config, Benchmark benchmark, String host, int port) throws IOException {
         this.config = config;
@@ -152,6 +154,7 @@ public final class EndpointSimulator implements AutoCloseable {
                         Long.toString(admission.retryAfterSeconds()));
                 return;
             }
+            gate.pass();
             sleep(latencyMillis());
             String prompt = lastUserMessage(request);
             long seed = request.has("random_seed") ? request.path("random_seed").asLong(0) : request.path("seed").asLong(0);
@@ -584,6 +587,44 @@ public final class EndpointSimulator implements AutoCloseable {
                 malformed.get(), truncated.get(), badBodies.get(), notFound.get(), accepted, maxPerMinute, batches.created(), batches.requests());
     }
 
+    /**
+     * Lets the next {@code count} accepted chat-completions requests through and holds every one after them
+     * (accepted, so counted as paid for, but unanswered) until {@link #release()}. A test can then stop a client
+     * while it has calls under way at a point that does not depend on how fast the machine is.
+     */
+    public void holdAfter(long count) {
+        gate.open(count);
+    }
+
+    /** Answers the held requests and holds none from now on. */
+    public void release() {
+        gate.open(Long.MAX_VALUE);
+    }
+
+    /** How many more requests may pass ({@code Long.MAX_VALUE}: any number); the others wait in {@link #pass}. */
+    private static final class Gate {
+        private long passesLeft = Long.MAX_VALUE;
+
+        synchronized void open(long count) {
+            passesLeft = count;
+            notifyAll();
+        }
+
+        synchronized void pass() {
+            try {
+                while (passesLeft == 0) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (passesLeft != Long.MAX_VALUE) {
+                passesLeft--;
+            }
+        }
+    }
+
     /** The distinct Authorization headers the chat API received. */
     public java.util.Set<String> authorizations() {
         return java.util.Set.copyOf(authorizations);
@@ -598,6 +639,7 @@ public final class EndpointSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
         threads.shutdownNow();
     }

@@ -14,6 +14,9 @@ public final class SubmitProcess {
 
     public static Process start(Path work, Map<String, String> env, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
+        // With SIGINT at its default, as in a terminal: a suite started in the background by a script (`mvn verify &`)
+        // passes SIGINT down ignored, and an ignored SIGINT cannot be handled, so Ctrl-C tests would see a run go on.
+        command.addAll(List.of("env", "--default-signal=INT"));
         command.add(Path.of("submit.sh").toAbsolutePath().toString());
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
