@@ -588,24 +588,28 @@ public final class EndpointSimulator implements AutoCloseable {
     }
 
     /**
-     * Lets the next {@code count} accepted chat-completions requests through and holds every one after them
-     * (accepted, so counted as paid for, but unanswered) until {@link #release()}. A test can then stop a client
-     * while it has calls under way at a point that does not depend on how fast the machine is.
+     * Lets the next {@code count} accepted chat-completions requests (OpenAI and Azure OpenAI shapes; not the other
+     * vendors' endpoints) through and holds every one after them (accepted, so counted as paid for, but unanswered)
+     * until {@link #release()}. A test can then stop a client while it has calls under way at a point that does not
+     * depend on how fast the machine is. Held requests each keep a thread of the server's unbounded pool.
      */
     public void holdAfter(long count) {
-        gate.open(count);
+        if (count < 0) {
+            throw new IllegalArgumentException("holdAfter: count must be 0 or more, got " + count);
+        }
+        gate.allow(count);
     }
 
     /** Answers the held requests and holds none from now on. */
     public void release() {
-        gate.open(Long.MAX_VALUE);
+        gate.allow(Long.MAX_VALUE);
     }
 
     /** How many more requests may pass ({@code Long.MAX_VALUE}: any number); the others wait in {@link #pass}. */
     private static final class Gate {
         private long passesLeft = Long.MAX_VALUE;
 
-        synchronized void open(long count) {
+        synchronized void allow(long count) {
             passesLeft = count;
             notifyAll();
         }

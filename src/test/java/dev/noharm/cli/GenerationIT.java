@@ -126,22 +126,27 @@ class GenerationIT {
         ingestSample(spark, lake);
         var sample = new BenchmarkReader().read(BenchmarkSource.bundledSample());
         try (EndpointSimulator sim = EndpointSimulator.start(SimulatorConfig.defaults().withLatency(300, 0.3), sample, 0)) {
-            // The simulator holds the calls after a count until the signal is sent, so each signal comes while calls are
-            // under way however fast or busy the machine is; a held call waits for the simulator, not for a client timeout.
-            Path spec = writeSpec(work, GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, "")
-                    .replace("timeout_seconds: 5", "timeout_seconds: 120"), 10);
+            // The simulator answers 20 calls and holds the ones after them, so each signal comes while calls are under
+            // way however fast or busy the machine is. The client's timeout is longer than any wait here, so a held call
+            // is never abandoned and retried (paid twice).
+            String model = GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, "");
+            assertTrue(model.contains("timeout_seconds: 5"), model);
+            Path spec = writeSpec(work, model.replace("timeout_seconds: 5", "timeout_seconds: 300"), 10);
 
-            // Ctrl-C: no call starts after it, the calls under way finish and are stored; every answer served is kept.
+            // Ctrl-C: no call starts after it, the calls under way finish and are stored; every answer is kept.
             sim.holdAfter(20);
             Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
             awaitRows(lake, first, 20);
             signal(first, "INT");
+            awaitOutput(work.resolve("stdout.txt"), first, "generate: SIGINT: starting no more calls");
+            long underWay = sim.stats().accepted() - 20;
             sim.release();
             assertTrue(first.waitFor(2, TimeUnit.MINUTES), "stopped after SIGINT");
             assertEquals(ExitCode.INTERRUPTED, first.exitValue(), SubmitProcess.stderrTail(work));
             long saved = LakeTables.generationRows(lake);
-            assertTrue(saved > 20 && saved < 200, "stored before the interrupt: the 20 answered and those under way: " + saved);
-            assertEquals(sim.stats().accepted(), saved, "every answer the simulator served is in the lake");
+            assertTrue(underWay > 0 && underWay <= 8, "calls under way at the signal (2 tasks x 4 at a time): " + underWay);
+            assertEquals(20 + underWay, sim.stats().accepted(), "no call started after the signal");
+            assertEquals(20 + underWay, saved, "every call paid for, the 20 answered and those under way, is in the lake");
             assertEquals(saved, LakeTables.workKeys(lake).size(), "no work key twice");
             String err = Files.readString(work.resolve("stderr.txt"));
             assertTrue(err.contains("interrupted (SIGINT): " + saved + " saved; rerun to resume"), SubmitProcess.stderrTail(work));
@@ -149,19 +154,20 @@ class GenerationIT {
             assertEquals(List.of(), leftovers(work), "nothing half-written left behind");
 
             // SIGTERM with no grace: the stage's Spark job is cancelled; its tasks commit what they hold as they end,
-            // so only the calls still under way (2 tasks x 4 at a time) are lost.
+            // so only the calls still under way (2 tasks x 4 at a time; held until the run has ended) are lost.
             long paidBefore = sim.stats().accepted();
             sim.holdAfter(20);
             Process second = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString(),
                     "--conf", "spark.noharm.generate.interrupt_grace_seconds=0");
             awaitRows(lake, second, saved + 20);
             signal(second, "TERM");
-            sim.release();
             assertTrue(second.waitFor(2, TimeUnit.MINUTES), "stopped after SIGTERM");
+            sim.release();
             assertEquals(ExitCode.INTERRUPTED, second.exitValue(), SubmitProcess.stderrTail(work));
             long savedAgain = LakeTables.generationRows(lake);
             long paid = sim.stats().accepted() - paidBefore;
-            assertTrue(paid > 20 && paid - (savedAgain - saved) <= 8, "paid " + paid + ", stored " + (savedAgain - saved));
+            assertEquals(saved + 20, savedAgain, "the 20 answered calls are stored");
+            assertTrue(paid > 20 && paid <= 20 + 8, "lost: the calls under way, at most 2 tasks x 4: paid " + paid);
             assertEquals(savedAgain, LakeTables.workKeys(lake).size(), "no work key twice");
 
             // The rerun calls exactly what is missing.
@@ -197,6 +203,16 @@ class GenerationIT {
             Thread.sleep(100);
         }
         assertTrue(run.isAlive(), "the run must still be going when it is stopped");
+        assertTrue(LakeTables.generationRows(lake) >= rows, "committed rows: " + LakeTables.generationRows(lake) + " of " + rows);
+    }
+
+    /** Waits until the run has written {@code text} to {@code file}: a signal handled, not just sent. */
+    private static void awaitOutput(Path file, Process run, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!(Files.exists(file) && Files.readString(file).contains(text)) && System.nanoTime() < deadline && run.isAlive()) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(file).contains(text), "the run did not print \"" + text + "\"");
     }
 
     /**

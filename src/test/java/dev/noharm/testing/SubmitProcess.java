@@ -16,6 +16,7 @@ public final class SubmitProcess {
         List<String> command = new ArrayList<>();
         // With SIGINT at its default, as in a terminal: a suite started in the background by a script (`mvn verify &`)
         // passes SIGINT down ignored, and an ignored SIGINT cannot be handled, so Ctrl-C tests would see a run go on.
+        // (GNU env 8.31 or later, as on Debian; env and submit.sh exec, so the process is still the driver's JVM.)
         command.addAll(List.of("env", "--default-signal=INT"));
         command.add(Path.of("submit.sh").toAbsolutePath().toString());
         command.addAll(args);
