@@ -203,16 +203,24 @@ class GenerationIT {
             Thread.sleep(100);
         }
         assertTrue(run.isAlive(), "the run must still be going when it is stopped");
-        assertTrue(LakeTables.generationRows(lake) >= rows, "committed rows: " + LakeTables.generationRows(lake) + " of " + rows);
+        long committed = LakeTables.generationRows(lake);
+        assertTrue(committed >= rows, "committed rows: " + committed + " of " + rows);
     }
 
-    /** Waits until the run has written {@code text} to {@code file}: a signal handled, not just sent. */
+    /**
+     * Polls (the run is another process) until it has written {@code text} to {@code file}, for at most two minutes:
+     * a lease taken, a signal handled, not just sent.
+     */
     private static void awaitOutput(Path file, Process run, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!(Files.exists(file) && Files.readString(file).contains(text)) && System.nanoTime() < deadline && run.isAlive()) {
-            Thread.sleep(50);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!printed(file, text) && System.nanoTime() < deadline && run.isAlive()) {
+            Thread.sleep(100);
         }
-        assertTrue(Files.readString(file).contains(text), "the run did not print \"" + text + "\"");
+        assertTrue(printed(file, text), "the run did not print \"" + text + "\" in " + file);
+    }
+
+    private static boolean printed(Path file, String text) throws IOException {
+        return Files.exists(file) && Files.readString(file).contains(text);
     }
 
     /**
@@ -248,11 +256,7 @@ class GenerationIT {
             Path patient = Files.createDirectories(work.resolve("patient"));
             Process first = SubmitProcess.start(cron, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
             // The second starts once the first holds its lease and is calling (it says what it plans after taking it).
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (first.isAlive() && System.nanoTime() < deadline && !(Files.exists(cron.resolve("stdout.txt"))
-                    && Files.readString(cron.resolve("stdout.txt")).contains("items planned"))) {
-                Thread.sleep(100);
-            }
+            awaitOutput(cron.resolve("stdout.txt"), first, "items planned");
             assertTrue(first.isAlive(), Files.readString(cron.resolve("stderr.txt")));
             // Both others start now, while the first holds the model: one stops at once, one waits for the lease.
             Process second = SubmitProcess.start(manual, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
