@@ -121,7 +121,14 @@ public final class GenerateJob {
                 new BatchCalls.Run(id -> spec.callMode(id) == CallMode.BATCH, lake::keysStoredFromBatches),
                 new BatchCalls.Polling(Duration.ofSeconds(settings.batchPollSeconds()), settings.batchWait(), pause(stopping)), budget,
                 outcome -> progress.get().record(outcome), stopping::batchesStop, clock, out);
-        try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost())) {
+        try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost());
+                ExecutorLoss executorLoss = ExecutorLoss.watch(lake.lake().spark().sparkContext(), removed -> {
+                    int held = permits.holderLost(removed.executorId());
+                    out.printf("generate: Spark lost executor %s (%s); the %d calls it had under way stop counting against "
+                            + "max_concurrent once they would have timed out, and Spark retries its tasks (what they stored is kept)%n",
+                            removed.executorId(), removed.reason(), held);
+                    out.flush();
+                })) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
             commits.serve(coordinator);
             CoordinatorServer.Address address = coordinator.address(settings.driverHost());

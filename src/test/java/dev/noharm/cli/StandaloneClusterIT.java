@@ -164,6 +164,9 @@ class StandaloneClusterIT {
             assertTrue(first.waitFor(8, TimeUnit.MINUTES), "generate finished");
             assertEquals(0, first.exitValue(), SubmitProcess.stderrTail(work));
             System.out.printf("submit.sh generate: %.1f s%n", (System.nanoTime() - generateStarted) / 1e9);
+            // The driver heard of the loss, so the killed executor's permits stopped holding max_concurrent a minute early.
+            assertTrue(Files.readString(work.resolve("stdout.txt")).contains("generate: Spark lost executor"),
+                    "the run reported the lost executor: " + Files.readString(work.resolve("stdout.txt")));
 
             int planned = 20 * SAMPLES;
             assertEquals(planned, LakeTables.workKeys(work.resolve("lake")).size(), "every item has a row: nothing lost");

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 
 /**
@@ -51,7 +52,7 @@ final class GenerationTask implements Serializable {
 
     private void callAndCommit(List<WorkItem> items, Set<String> stored, GenerationSink.TaskAttempt task, DriverEndpoints.Client driver)
             throws Exception {
-        ItemCaller caller = new ItemCaller(context, driver, System::getenv);
+        ItemCaller caller = new ItemCaller(context, driver, System::getenv, SparkEnv.get().executorId());
         AtomicInteger commits = new AtomicInteger();
         BatchCommitter committer = new BatchCommitter(context.sink(), task, context.commit(), () -> {
             if (task.attempt() == 0 && commits.incrementAndGet() == context.failFirstAttemptAfterCommits()) {

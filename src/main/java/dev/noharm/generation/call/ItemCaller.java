@@ -26,12 +26,15 @@ final class ItemCaller {
     private final ExecutorContext context;
     private final DriverEndpoints.Client driver;
     private final Function<String, String> environment;
+    /** The executor making the calls, named in every permit so the driver can free them if Spark loses it. */
+    private final String executorId;
     private final Map<String, ChatProvider> providers = new ConcurrentHashMap<>();
 
-    ItemCaller(ExecutorContext context, DriverEndpoints.Client driver, Function<String, String> environment) {
+    ItemCaller(ExecutorContext context, DriverEndpoints.Client driver, Function<String, String> environment, String executorId) {
         this.context = context;
         this.driver = driver;
         this.environment = environment;
+        this.executorId = executorId;
     }
 
     /** Throws {@link Permits.BudgetReached} when the run's budget refuses the call (then nothing was called or stored). */
@@ -46,7 +49,7 @@ final class ItemCaller {
         int attempts = 0;
         int rateLimitWaits = 0;
         while (true) {
-            Permits.Permit permit = driver.acquire(new Permits.Request(model.id(), bound.tokens(), bound.costUsd()));
+            Permits.Permit permit = driver.acquire(new Permits.Request(model.id(), bound.tokens(), bound.costUsd(), executorId));
             attempts++;
             long t0 = System.nanoTime();
             try {

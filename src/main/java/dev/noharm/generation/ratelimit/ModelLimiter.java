@@ -17,17 +17,25 @@ import java.util.concurrent.TimeUnit;
  * <p>The window is one second longer than a minute: grants reach the server after a variable network
  * delay, and the extra second keeps any 60-second window the server counts within the limit.
  *
+ * <p>A permit names its holder (the executor that makes the call). One never released stops counting against
+ * max_concurrent after a lease of the call's timeout plus a minute; once Spark reports its holder lost, after the
+ * call's timeout plus {@link #CALL_MARGIN_NANOS} (by then the call has ended, as a timed-out call would have), so
+ * a killed executor does not hold the model's concurrency for a minute.
+ *
  * <p>The decision ({@link #tryAcquire}) reads the time from a {@link Ticker} and never blocks; {@link #acquire}
  * waits on it in real time.
  */
 final class ModelLimiter {
     static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(61);
+    /** The time a permit may take to reach its executor before the call starts. */
+    static final long CALL_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final int requestsPerMinute;
     private final long tokensPerMinute;
     private final int maxConcurrent;
     private final long intervalNanos;
     private final long leaseNanos;
+    private final long callNanos;
     private final Ticker ticker;
 
     private final ArrayDeque<Grant> window = new ArrayDeque<>();
@@ -40,12 +48,17 @@ final class ModelLimiter {
     private static final class Grant {
         final long id;
         final long at;
+        final String holder;
         long tokens;
+        /** When it stops counting against max_concurrent if it is never released. */
+        long expiresAt;
 
-        Grant(long id, long at, long tokens) {
+        Grant(long id, long at, String holder, long tokens, long expiresAt) {
             this.id = id;
             this.at = at;
+            this.holder = holder;
             this.tokens = tokens;
+            this.expiresAt = expiresAt;
         }
     }
 
@@ -69,11 +82,12 @@ final class ModelLimiter {
         this.intervalNanos = WINDOW_NANOS / requestsPerMinute;
         // A permit never released (its executor died) stops counting against concurrency after this.
         this.leaseNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds + 60L);
+        this.callNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds) + CALL_MARGIN_NANOS;
         this.ticker = ticker;
     }
 
-    /** Grants a permit now if every limit allows it; otherwise says how long to wait. */
-    synchronized Decision tryAcquire(long estimatedTokens) {
+    /** Grants {@code holder} a permit now if every limit allows it; otherwise says how long to wait. */
+    synchronized Decision tryAcquire(long estimatedTokens, String holder) {
         // A single request larger than the whole token budget could never be granted: let it through alone.
         long tokens = tokensPerMinute > 0 ? Math.min(estimatedTokens, tokensPerMinute) : estimatedTokens;
         long now = ticker.nanoTime();
@@ -91,7 +105,7 @@ final class ModelLimiter {
         if (readyAt > now) {
             return new Decision(0, readyAt - now);
         }
-        Grant grant = new Grant(nextPermitId++, now, tokens);
+        Grant grant = new Grant(nextPermitId++, now, holder, tokens, now + leaseNanos);
         window.addLast(grant);
         open.put(grant.id, grant);
         windowTokens += tokens;
@@ -106,13 +120,13 @@ final class ModelLimiter {
         notifyAll();
     }
 
-    /** Blocks until a permit can be granted; returns its id for {@link #release}. */
-    synchronized long acquire(long estimatedTokens) throws InterruptedException {
+    /** Blocks until a permit can be granted to {@code holder}; returns its id for {@link #release}. */
+    synchronized long acquire(long estimatedTokens, String holder) throws InterruptedException {
         while (true) {
             if (stopReason != null) {
                 throw new Permits.Stopping(stopReason);
             }
-            Decision decision = tryAcquire(estimatedTokens);
+            Decision decision = tryAcquire(estimatedTokens, holder);
             if (decision.granted()) {
                 return decision.permit();
             }
@@ -143,12 +157,28 @@ final class ModelLimiter {
         notifyAll();
     }
 
+    /**
+     * Spark reports the holder lost (its process died or it was removed): its open permits stop counting once their
+     * calls would have timed out. Returns how many it held.
+     */
+    synchronized int holderLost(String holder) {
+        int held = 0;
+        for (Grant grant : open.values()) {
+            if (grant.holder.equals(holder)) {
+                grant.expiresAt = Math.min(grant.expiresAt, grant.at + callNanos);
+                held++;
+            }
+        }
+        notifyAll();
+        return held;
+    }
+
     private void expire(long now) {
         while (!window.isEmpty() && window.peekFirst().at + WINDOW_NANOS <= now) {
             windowTokens -= window.pollFirst().tokens;
         }
         for (Iterator<Grant> it = open.values().iterator(); it.hasNext(); ) {
-            if (it.next().at + leaseNanos <= now) {
+            if (it.next().expiresAt <= now) {
                 it.remove();
             }
         }

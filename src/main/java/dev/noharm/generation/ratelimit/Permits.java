@@ -16,8 +16,8 @@ public final class Permits {
     /** Null when the run has no budget. */
     private volatile RunBudget budget;
 
-    /** What an executor asks for before a call attempt. */
-    public record Request(String model, long tokens, double maxCostUsd) {}
+    /** What an executor ({@code holder}: its Spark executor id) asks for before a call attempt. */
+    public record Request(String model, long tokens, double maxCostUsd, String holder) {}
 
     /** A granted permit and its budget reservation (0 without a budget). */
     public record Permit(long permit, long reservation) {}
@@ -79,13 +79,21 @@ public final class Permits {
             }
         }
         try {
-            return new Permit(limiter.acquire(request.tokens()), reservation);
+            return new Permit(limiter.acquire(request.tokens(), request.holder()), reservation);
         } catch (InterruptedException | Stopping e) {
             if (runBudget != null) {
                 runBudget.settle(reservation, 0); // no call will be made: give the reservation back
             }
             throw e;
         }
+    }
+
+    /**
+     * Spark reports the executor lost: the permits it holds stop counting against max_concurrent once their calls
+     * would have timed out, not a minute later. Returns how many it held.
+     */
+    public int holderLost(String holder) {
+        return limiters.values().stream().mapToInt(limiter -> limiter.holderLost(holder)).sum();
     }
 
     public void release(Release release) {

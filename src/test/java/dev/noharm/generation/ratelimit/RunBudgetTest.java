@@ -55,11 +55,11 @@ class RunBudgetTest {
         Permits permits = new Permits(List.of(model), clock);
         RunBudget budget = new RunBudget(0.001, 0.0, clock);
         permits.budget(budget);
-        Permits.Permit first = permits.acquire(new Permits.Request("m", 100, 0.0006));
-        assertThrows(Permits.BudgetReached.class, () -> permits.acquire(new Permits.Request("m", 100, 0.0006)));
+        Permits.Permit first = permits.acquire(new Permits.Request("m", 100, 0.0006, "1"));
+        assertThrows(Permits.BudgetReached.class, () -> permits.acquire(new Permits.Request("m", 100, 0.0006, "1")));
         permits.release(new Permits.Release("m", first.permit(), first.reservation(), 80, false, -1, 0.00008));
         assertEquals(0.00008, budget.spentUsd(), EPS);
-        Permits.Permit second = permits.acquire(new Permits.Request("m", 100, 0.0006));
+        Permits.Permit second = permits.acquire(new Permits.Request("m", 100, 0.0006, "1"));
         assertTrue(second.permit() > first.permit(), "max_concurrent 1: the first permit was returned");
     }
 }
