@@ -30,7 +30,7 @@ public final class SparkSessions {
             // Let adaptive execution coalesce the last stage of a cached plan too (Spark 4's default keeps its shuffle
             // partitions). A score caches its parsed responses, a union of five branches: on a cluster's 200 shuffle
             // partitions each read of them was 1000 tasks of a few rows, and the 20-case score on the test cluster
-            // ran 61 stages instead of 45.
+            // ran 4655 tasks instead of 77.
             conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true");
         }
         if (!conf.contains("spark.sql.extensions")) {
