@@ -295,7 +295,10 @@ public final class GenerateJob {
             }
             // Cancelled on purpose: the tasks commit what they hold as they end; the coordinator must outlive them.
             try {
-                stopping.tasks.awaitNone(TimeUnit.SECONDS.toMillis(60));
+                if (!stopping.tasks.awaitNone(TimeUnit.SECONDS.toMillis(60))) {
+                    out.println("generate: stopped waiting for task attempts that did not end within 60 s of the cancel; "
+                            + "results they had not committed are lost (they stay to do)");
+                }
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }

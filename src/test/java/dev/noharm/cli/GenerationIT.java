@@ -168,6 +168,10 @@ class GenerationIT {
             long paid = sim.stats().accepted() - paidBefore;
             assertEquals(saved + 20, savedAgain, "the 20 answered calls are stored");
             assertTrue(paid > 20 && paid <= 20 + 8, "lost: the calls under way, at most 2 tasks x 4: paid " + paid);
+            // The cancel interrupted the tasks, which committed and ended though their calls were still held: the driver
+            // did not have to give up waiting for them.
+            assertFalse(Files.readString(work.resolve("stdout.txt")).contains("generate: stopped waiting for task attempts"),
+                    Files.readString(work.resolve("stdout.txt")));
             assertEquals(savedAgain, LakeTables.workKeys(lake).size(), "no work key twice");
 
             // The rerun calls exactly what is missing.
