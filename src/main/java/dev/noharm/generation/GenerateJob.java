@@ -70,6 +70,9 @@ public final class GenerateJob {
         this.ledger = new BatchLedger(lake);
     }
 
+    /** How the line starts that says a cancelled job stopped waiting for its task attempts to end. */
+    public static final String GAVE_UP_WAITING = "generate: stopped waiting for task attempts";
+
     public record Result(String runId, String jobId, String datasetVersion, long planned, long alreadyDone, long attempted,
             long ok, long failed, long overBudget, double reservedUsd) {}
 
@@ -124,9 +127,10 @@ public final class GenerateJob {
         try (CoordinatorServer coordinator = new CoordinatorServer(settings.driverHost());
                 ExecutorLoss executorLoss = ExecutorLoss.watch(lake.lake().spark().sparkContext(), removed -> {
                     int held = permits.holderLost(removed.executorId());
-                    out.printf("generate: Spark lost executor %s (%s); the %d calls it had under way stop counting against "
-                            + "max_concurrent once they would have timed out, and Spark retries its tasks (what they stored is kept)%n",
-                            removed.executorId(), removed.reason(), held);
+                    stopping.tasks.executorLost(removed.executorId());
+                    out.printf(Locale.ROOT, "generate: Spark lost executor %s (%s)%s%n", removed.executorId(), removed.reason(), held == 0 ? ""
+                            : "; the " + held + " calls it had under way stop counting against max_concurrent once they would have "
+                                    + "timed out, and Spark retries its tasks (what they stored is kept)");
                     out.flush();
                 })) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
@@ -296,8 +300,8 @@ public final class GenerateJob {
             // Cancelled on purpose: the tasks commit what they hold as they end; the coordinator must outlive them.
             try {
                 if (!stopping.tasks.awaitNone(TimeUnit.SECONDS.toMillis(60))) {
-                    out.println("generate: stopped waiting for task attempts that did not end within 60 s of the cancel; "
-                            + "results they had not committed are lost (they stay to do)");
+                    out.println(GAVE_UP_WAITING + " that did not end within 60 s of the cancel; results they had not committed are lost "
+                            + "(they stay to do)");
                 }
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();

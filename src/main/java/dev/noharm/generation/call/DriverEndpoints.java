@@ -2,6 +2,10 @@ package dev.noharm.generation.call;
 
 import dev.noharm.generation.ItemOutcome;
 import dev.noharm.generation.ratelimit.Permits;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +21,8 @@ public final class DriverEndpoints {
     private static final int BUDGET_REACHED = 402;
     /** The status of a permit refused because the job is stopping. */
     private static final int STOPPING = 409;
+    /** The status of a permit refused because Spark reported the asking executor lost (the task attempt then fails). */
+    private static final int HOLDER_LOST = 410;
 
     /** The answer of endpoints that have nothing to say. */
     public record Ack(boolean ok) {
@@ -25,35 +31,47 @@ public final class DriverEndpoints {
 
     private DriverEndpoints() {}
 
-    /** A task attempt starting ({@code started} true) or ending, after its last commit. */
-    public record TaskState(boolean started) {}
+    /** A task attempt on {@code executor} starting ({@code started} true) or ending, after its last commit. */
+    public record TaskState(String executor, boolean started) {}
 
     /**
-     * Tasks of the job that started and have not ended yet, as the tasks themselves report it (after their last
-     * commit): what a cancelled job must wait for before the coordinator that commits their batches goes away.
+     * Tasks of the job that started and have not ended yet, per executor, as the tasks themselves report it (after
+     * their last commit): what a cancelled job must wait for before the coordinator that commits their batches goes
+     * away. The tasks of an executor Spark reported lost never report their end, and are not waited for.
      */
     public static final class RunningTasks {
-        private int running;
+        private final Map<String, Integer> running = new HashMap<>();
+        private final Set<String> lost = new HashSet<>();
 
-        synchronized void change(boolean started) {
-            running += started ? 1 : -1;
+        synchronized void change(String executor, boolean started) {
+            if (!lost.contains(executor)) {
+                running.merge(executor, started ? 1 : -1, Integer::sum);
+                running.remove(executor, 0);
+            }
+            notifyAll();
+        }
+
+        /** Spark reported the executor lost: its task attempts are gone (Spark runs them again elsewhere). */
+        public synchronized void executorLost(String executor) {
+            lost.add(executor);
+            running.remove(executor);
             notifyAll();
         }
 
         /** Waits until no task runs, or {@code millis} have passed; returns whether none runs. */
         public synchronized boolean awaitNone(long millis) throws InterruptedException {
             long deadline = System.currentTimeMillis() + millis;
-            while (running > 0 && System.currentTimeMillis() < deadline) {
+            while (!running.isEmpty() && System.currentTimeMillis() < deadline) {
                 wait(Math.max(1, deadline - System.currentTimeMillis()));
             }
-            return running <= 0;
+            return running.isEmpty();
         }
     }
 
     /** Installs the endpoints on the job's coordinator; {@code done} receives every finished item. */
     public static void serve(CoordinatorServer server, Permits permits, Consumer<ItemOutcome> done, RunningTasks tasks) {
         server.endpoint(TASK, TaskState.class, state -> {
-            tasks.change(state.started());
+            tasks.change(state.executor(), state.started());
             return Ack.OK;
         });
         server.endpoint(ACQUIRE, Permits.Request.class, request -> {
@@ -63,6 +81,8 @@ public final class DriverEndpoints {
                 throw new CoordinatorServer.Refusal(BUDGET_REACHED, e.getMessage());
             } catch (Permits.Stopping e) {
                 throw new CoordinatorServer.Refusal(STOPPING, e.getMessage());
+            } catch (Permits.HolderLost e) {
+                throw new CoordinatorServer.Refusal(HOLDER_LOST, e.getMessage());
             }
         });
         server.endpoint(RELEASE, Permits.Release.class, release -> {
@@ -78,9 +98,16 @@ public final class DriverEndpoints {
     /** The executor's typed side of the endpoints. */
     static final class Client {
         private final CoordinatorClient http;
+        private final String executor;
 
-        Client(CoordinatorServer.Address address) {
+        /** The endpoints as {@code executor} (Spark's executor id) calls them. */
+        Client(CoordinatorServer.Address address, String executor) {
             this.http = new CoordinatorClient(address);
+            this.executor = executor;
+        }
+
+        String executor() {
+            return executor;
         }
 
         /**
@@ -108,7 +135,7 @@ public final class DriverEndpoints {
         /** Reports the task attempt starting or ending (after its last commit); never fails the task. */
         void task(boolean started) {
             try {
-                http.post(TASK, new TaskState(started), Ack.class);
+                http.post(TASK, new TaskState(executor, started), Ack.class);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ final class GenerationTask implements Serializable {
         Set<String> stored = task.attempt() == 0 ? Set.of()
                 : context.sink().storedByEarlierAttempts(task, items.stream().map(WorkItem::workKey).toList());
 
-        DriverEndpoints.Client driver = new DriverEndpoints.Client(context.coordinator());
+        DriverEndpoints.Client driver = new DriverEndpoints.Client(context.coordinator(), SparkEnv.get().executorId());
         driver.task(true);
         try {
             callAndCommit(items, stored, task, driver);
@@ -52,7 +52,7 @@ final class GenerationTask implements Serializable {
 
     private void callAndCommit(List<WorkItem> items, Set<String> stored, GenerationSink.TaskAttempt task, DriverEndpoints.Client driver)
             throws Exception {
-        ItemCaller caller = new ItemCaller(context, driver, System::getenv, SparkEnv.get().executorId());
+        ItemCaller caller = new ItemCaller(context, driver, System::getenv);
         AtomicInteger commits = new AtomicInteger();
         BatchCommitter committer = new BatchCommitter(context.sink(), task, context.commit(), () -> {
             if (task.attempt() == 0 && commits.incrementAndGet() == context.failFirstAttemptAfterCommits()) {

@@ -26,15 +26,12 @@ final class ItemCaller {
     private final ExecutorContext context;
     private final DriverEndpoints.Client driver;
     private final Function<String, String> environment;
-    /** The executor making the calls, named in every permit so the driver can free them if Spark loses it. */
-    private final String executorId;
     private final Map<String, ChatProvider> providers = new ConcurrentHashMap<>();
 
-    ItemCaller(ExecutorContext context, DriverEndpoints.Client driver, Function<String, String> environment, String executorId) {
+    ItemCaller(ExecutorContext context, DriverEndpoints.Client driver, Function<String, String> environment) {
         this.context = context;
         this.driver = driver;
         this.environment = environment;
-        this.executorId = executorId;
     }
 
     /** Throws {@link Permits.BudgetReached} when the run's budget refuses the call (then nothing was called or stored). */
@@ -49,7 +46,7 @@ final class ItemCaller {
         int attempts = 0;
         int rateLimitWaits = 0;
         while (true) {
-            Permits.Permit permit = driver.acquire(new Permits.Request(model.id(), bound.tokens(), bound.costUsd(), executorId));
+            Permits.Permit permit = driver.acquire(new Permits.Request(model.id(), bound.tokens(), bound.costUsd(), driver.executor()));
             attempts++;
             long t0 = System.nanoTime();
             try {

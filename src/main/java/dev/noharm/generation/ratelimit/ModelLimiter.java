@@ -3,8 +3,11 @@ package dev.noharm.generation.ratelimit;
 import dev.noharm.generation.ModelSpec;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,9 +21,11 @@ import java.util.concurrent.TimeUnit;
  * delay, and the extra second keeps any 60-second window the server counts within the limit.
  *
  * <p>A permit names its holder (the executor that makes the call). One never released stops counting against
- * max_concurrent after a lease of the call's timeout plus a minute; once Spark reports its holder lost, after the
- * call's timeout plus {@link #CALL_MARGIN_NANOS} (by then the call has ended, as a timed-out call would have), so
- * a killed executor does not hold the model's concurrency for a minute.
+ * max_concurrent after a lease of the call's timeout plus a minute. Once Spark reports its holder lost, the holder's
+ * open permits stop counting when a call started promptly on them would have timed out (the call's timeout plus
+ * {@link #CALL_MARGIN_NANOS} after the grant), and the holder is refused every permit from then on: a killed
+ * executor's threads that were still waiting for a permit on the driver would otherwise be granted permits nobody
+ * releases, and hold the model's concurrency for a minute.
  *
  * <p>The decision ({@link #tryAcquire}) reads the time from a {@link Ticker} and never blocks; {@link #acquire}
  * waits on it in real time.
@@ -40,6 +45,8 @@ final class ModelLimiter {
 
     private final ArrayDeque<Grant> window = new ArrayDeque<>();
     private final Map<Long, Grant> open = new HashMap<>();
+    /** Holders Spark reported lost: refused from then on. */
+    private final Set<String> lost = new HashSet<>();
     private long windowTokens;
     private long theoreticalArrival = Long.MIN_VALUE / 2;
     private long pausedUntil = Long.MIN_VALUE / 2;
@@ -81,9 +88,14 @@ final class ModelLimiter {
         this.maxConcurrent = limits.maxConcurrent();
         this.intervalNanos = WINDOW_NANOS / requestsPerMinute;
         // A permit never released (its executor died) stops counting against concurrency after this.
-        this.leaseNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds + 60L);
+        this.leaseNanos = leaseNanos(timeoutSeconds);
         this.callNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds) + CALL_MARGIN_NANOS;
         this.ticker = ticker;
+    }
+
+    /** How long a permit (or a budget reservation) never given back counts: the call's timeout plus a minute. */
+    static long leaseNanos(int timeoutSeconds) {
+        return TimeUnit.SECONDS.toNanos(timeoutSeconds + 60L);
     }
 
     /** Grants {@code holder} a permit now if every limit allows it; otherwise says how long to wait. */
@@ -126,6 +138,9 @@ final class ModelLimiter {
             if (stopReason != null) {
                 throw new Permits.Stopping(stopReason);
             }
+            if (lost.contains(holder)) {
+                throw new Permits.HolderLost("Spark reported executor " + holder + " lost: it gets no more permits");
+            }
             Decision decision = tryAcquire(estimatedTokens, holder);
             if (decision.granted()) {
                 return decision.permit();
@@ -158,14 +173,17 @@ final class ModelLimiter {
     }
 
     /**
-     * Spark reports the holder lost (its process died or it was removed): its open permits stop counting once their
-     * calls would have timed out. Returns how many it held.
+     * Spark reports the holder lost (its process died or it was removed): it is refused every permit from now on (its
+     * waiting {@link #acquire} calls throw {@link Permits.HolderLost}), and its open permits stop counting once a call
+     * started promptly on them would have timed out. Returns how many open permits it held.
      */
     synchronized int holderLost(String holder) {
+        lost.add(holder);
+        expire(ticker.nanoTime());
         int held = 0;
         for (Grant grant : open.values()) {
-            if (grant.holder.equals(holder)) {
-                grant.expiresAt = Math.min(grant.expiresAt, grant.at + callNanos);
+            if (Objects.equals(grant.holder, holder)) {
+                grant.expiresAt = grant.at + callNanos; // shorter than the lease the grant was given
                 held++;
             }
         }

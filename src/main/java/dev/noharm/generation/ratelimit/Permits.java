@@ -4,7 +4,6 @@ import dev.noharm.generation.ModelSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The driver's side of every call: a permit from the model's limiter and, when the run has a budget, a
@@ -33,6 +32,16 @@ public final class Permits {
         }
     }
 
+    /**
+     * Spark reported the asking executor lost: no permit for it. If it still runs, its task attempt fails (Spark has
+     * scheduled it elsewhere already); its item stays to do there.
+     */
+    public static final class HolderLost extends RuntimeException {
+        public HolderLost(String message) {
+            super(message);
+        }
+    }
+
     /** The job is stopping (interrupted): the call is not made, and stays to do. */
     public static final class Stopping extends RuntimeException {
         public Stopping(String message) {
@@ -43,7 +52,7 @@ public final class Permits {
     public Permits(List<ModelSpec> models, Ticker ticker) {
         for (ModelSpec model : models) {
             limiters.put(model.id(), new ModelLimiter(model.limits(), model.params().timeoutSeconds(), ticker));
-            leaseNanos.put(model.id(), TimeUnit.SECONDS.toNanos(model.params().timeoutSeconds() + 60L));
+            leaseNanos.put(model.id(), ModelLimiter.leaseNanos(model.params().timeoutSeconds()));
         }
     }
 
@@ -89,8 +98,8 @@ public final class Permits {
     }
 
     /**
-     * Spark reports the executor lost: the permits it holds stop counting against max_concurrent once their calls
-     * would have timed out, not a minute later. Returns how many it held.
+     * Spark reports the executor lost: it gets no permit any more, and the permits it holds stop counting against
+     * max_concurrent once calls started promptly on them would have timed out, not a minute later. Returns how many it held.
      */
     public int holderLost(String holder) {
         return limiters.values().stream().mapToInt(limiter -> limiter.holderLost(holder)).sum();

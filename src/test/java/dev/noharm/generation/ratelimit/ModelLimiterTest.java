@@ -2,6 +2,8 @@ package dev.noharm.generation.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.generation.ModelSpec;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -157,6 +160,32 @@ class ModelLimiterTest {
         assertEquals(3, limiter.holderLost("2"));
         assertTrue(limiter.tryAcquire(0, "4").granted(), "executor 2's permit of 2 s expired at 17 s");
         assertEquals(-1, limiter.tryAcquire(0, "4").waitNanos(), "the two of 15 s and 17 s still count");
+    }
+
+    @Test
+    void aLostExecutorWaitingForAPermitIsRefusedAndTheSlotGoesToALiveOne() throws Exception {
+        // A killed executor's threads may still be waiting on the driver: they must not be granted permits nobody releases.
+        ModelLimiter limiter = new ModelLimiter(new ModelSpec.Limits(60_000, 0, 1), 10, Ticker.SYSTEM);
+        long held = limiter.acquire(0, "2");
+        CompletableFuture<Long> lostWaiter = waiter(limiter, "1");
+        assertFalse(lostWaiter.isDone(), "max_concurrent 1 is in use");
+        assertEquals(0, limiter.holderLost("1"), "executor 1 held no permit, it only waited");
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> lostWaiter.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(Permits.HolderLost.class, refused.getCause());
+        assertThrows(Permits.HolderLost.class, () -> limiter.acquire(0, "1"), "and any later request of it");
+        CompletableFuture<Long> liveWaiter = waiter(limiter, "3");
+        limiter.release(held, 0, false, -1);
+        assertTrue(liveWaiter.get(5, TimeUnit.SECONDS) > held, "the freed slot goes to a live executor");
+    }
+
+    private static CompletableFuture<Long> waiter(ModelLimiter limiter, String holder) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return limiter.acquire(0, holder);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
