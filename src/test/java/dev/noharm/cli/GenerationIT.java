@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.noharm.benchmark.BenchmarkReader;
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.generation.GenerateJob;
 import dev.noharm.lake.Lake;
 import dev.noharm.simulator.EndpointSimulator;
 import dev.noharm.simulator.SimulatorConfig;
@@ -170,7 +171,7 @@ class GenerationIT {
             assertTrue(paid > 20 && paid <= 20 + 8, "lost: the calls under way, at most 2 tasks x 4: paid " + paid);
             // The cancel interrupted the tasks, which committed and ended though their calls were still held: the driver
             // did not have to give up waiting for them.
-            assertFalse(Files.readString(work.resolve("stdout.txt")).contains("generate: stopped waiting for task attempts"),
+            assertFalse(Files.readString(work.resolve("stdout.txt")).contains(GenerateJob.GAVE_UP_WAITING),
                     Files.readString(work.resolve("stdout.txt")));
             assertEquals(savedAgain, LakeTables.workKeys(lake).size(), "no work key twice");
 
@@ -263,8 +264,12 @@ class GenerationIT {
             Path patient = Files.createDirectories(work.resolve("patient"));
             sim.holdAfter(10);
             Process first = SubmitProcess.start(cron, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
-            // The others start once the first holds its lease and is calling (it says what it plans after taking it).
+            // The others start once the first holds its lease (it says what it plans after taking it) and has calls held.
             awaitOutput(cron.resolve("stdout.txt"), first, "items planned");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (sim.stats().accepted() <= 10 && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             // Both start now, while the first holds the model: one stops at once, one waits for the lease.
             Process second = SubmitProcess.start(manual, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
             Process third = SubmitProcess.start(patient, Map.of(),
@@ -275,9 +280,9 @@ class GenerationIT {
             assertTrue(refusal.contains("the lake is busy: model:a is leased by run it (job ") && refusal.contains(", pid " + first.pid() + ") since "),
                     "first is pid " + first.pid() + ": " + refusal);
             awaitOutput(patient.resolve("stdout.txt"), third, "generate: waiting (until ");
-            assertTrue(first.isAlive(), "the first was still calling while the others were refused or waited");
             long held = sim.stats().accepted() - 10;
             assertTrue(held > 0 && held <= 8, "the first run's calls under way are held (2 tasks x 4 at a time): " + held);
+            assertTrue(first.isAlive(), "the first was still calling while the others were refused or waited");
             sim.release();
             assertTrue(first.waitFor(3, TimeUnit.MINUTES));
             assertEquals(0, first.exitValue(), Files.readString(cron.resolve("stderr.txt")));
