@@ -7,7 +7,8 @@ import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 
 /**
  * Tells the job when Spark loses an executor (killed, crashed, or removed by the cluster), for as long as it is
- * open: the permits that executor held are freed once their calls would have timed out, not a minute later.
+ * open: the driver then refuses that executor permits, frees the ones it held once their calls would have timed out,
+ * and stops counting its tasks as running.
  */
 final class ExecutorLoss extends SparkListener implements AutoCloseable {
     private final SparkContext context;

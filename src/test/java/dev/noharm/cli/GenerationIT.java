@@ -99,12 +99,8 @@ class GenerationIT {
             Files.writeString(spec, "run_id: it\nregistry: " + work.resolve("models.yaml") + "\nmodels:\n  - {model: a, samples: 2, mode: batch}\n"
                     + "batch: {poll_seconds: 1}\nprogress_seconds: 2\n");
             Process first = start(work, Map.of(), "generate", "--spec", spec.toString(), "--lake", lake.toString());
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (LakeTables.rows(lake, "batches").stream().noneMatch(r -> "open".equals(r.getField("state"))) && first.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue(first.isAlive(), "the driver must be polling its batch when it is killed");
+            // The driver must be polling its batch when it is killed.
+            awaitWhileRunning(first, "a batch open", () -> LakeTables.rows(lake, "batches").stream().anyMatch(r -> "open".equals(r.getField("state"))));
             first.destroyForcibly(); // SIGKILL between submit and the batch's end
             first.waitFor(1, TimeUnit.MINUTES);
             assertEquals(1, sim.stats().batchesCreated());
@@ -188,11 +184,7 @@ class GenerationIT {
         // Ctrl-C during score, once its first table is committed: one line, exit 130, and no score becomes visible.
         Files.writeString(work.resolve("stderr.txt"), "");
         Process score = start(work, Map.of(), "score", "--lake", lake.toString());
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (LakeTables.rows(lake, "scored_responses").isEmpty() && System.nanoTime() < deadline && score.isAlive()) {
-            Thread.sleep(50);
-        }
-        assertTrue(score.isAlive(), "the score must still be going when it is signalled");
+        awaitWhileRunning(score, "the score's first table committed", () -> !LakeTables.rows(lake, "scored_responses").isEmpty());
         signal(score, "INT");
         assertTrue(score.waitFor(1, TimeUnit.MINUTES), "stopped after SIGINT");
         assertEquals(ExitCode.INTERRUPTED, score.exitValue(), SubmitProcess.stderrTail(work));
@@ -202,30 +194,32 @@ class GenerationIT {
         assertEquals(List.of(), LakeTables.rows(lake, "score_runs"), "no score is visible");
     }
 
-    private static void awaitRows(Path lake, Process run, long rows) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (LakeTables.generationRows(lake) < rows && System.nanoTime() < deadline && run.isAlive()) {
-            Thread.sleep(100);
-        }
-        assertTrue(run.isAlive(), "the run must still be going when it is stopped");
-        long committed = LakeTables.generationRows(lake);
-        assertTrue(committed >= rows, "committed rows: " + committed + " of " + rows);
+    /** What a test waits for in another process's effects (the lake, its output, the simulator's counts). */
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
     }
 
     /**
-     * Polls (the run is another process) until it has written {@code text} to {@code file}, for at most two minutes:
-     * a lease taken, a signal handled, not just sent.
+     * Polls every 100 ms, for at most three minutes, until {@code done} holds (the run is another process: there is
+     * nothing to be notified by); fails if it never does or if the run has ended by then.
      */
-    private static void awaitOutput(Path file, Process run, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (!printed(file, text) && System.nanoTime() < deadline && run.isAlive()) {
+    private static void awaitWhileRunning(Process run, String what, Condition done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!done.holds() && run.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertTrue(printed(file, text), "the run did not print \"" + text + "\" in " + file);
+        assertTrue(done.holds(), "never came: " + what);
+        assertTrue(run.isAlive(), "the run must still be going when it is stopped: " + what);
     }
 
-    private static boolean printed(Path file, String text) throws IOException {
-        return Files.exists(file) && Files.readString(file).contains(text);
+    private static void awaitRows(Path lake, Process run, long rows) throws Exception {
+        awaitWhileRunning(run, rows + " generations committed", () -> LakeTables.generationRows(lake) >= rows);
+    }
+
+    /** Until the run has written {@code text} to {@code file}: a lease taken, a signal handled, not just sent. */
+    private static void awaitOutput(Path file, Process run, String text) throws Exception {
+        awaitWhileRunning(run, "\"" + text + "\" in " + file, () -> Files.exists(file) && Files.readString(file).contains(text));
     }
 
     /**
@@ -266,10 +260,7 @@ class GenerationIT {
             Process first = SubmitProcess.start(cron, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
             // The others start once the first holds its lease (it says what it plans after taking it) and has calls held.
             awaitOutput(cron.resolve("stdout.txt"), first, "items planned");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (sim.stats().accepted() <= 10 && first.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            awaitWhileRunning(first, "calls held", () -> sim.stats().accepted() > 10);
             // Both start now, while the first holds the model: one stops at once, one waits for the lease.
             Process second = SubmitProcess.start(manual, Map.of(), List.of("generate", "--spec", spec.toString(), "--lake", lake.toString()));
             Process third = SubmitProcess.start(patient, Map.of(),

@@ -164,7 +164,7 @@ class StandaloneClusterIT {
             assertTrue(first.waitFor(8, TimeUnit.MINUTES), "generate finished");
             assertEquals(0, first.exitValue(), SubmitProcess.stderrTail(work));
             System.out.printf("submit.sh generate: %.1f s%n", (System.nanoTime() - generateStarted) / 1e9);
-            // The driver heard of the loss, so the killed executor's permits stopped holding max_concurrent a minute early.
+            // The driver heard of the loss: the killed executor got no more permits, and those it held were freed early.
             assertTrue(Files.readString(work.resolve("stdout.txt")).contains("generate: Spark lost executor"),
                     "the run reported the lost executor: " + Files.readString(work.resolve("stdout.txt")));
 
