@@ -118,7 +118,7 @@ public final class GenerateJob {
             out.printf(Locale.ROOT, "generate: run %s has a budget of $%.4f; $%.4f spent by earlier jobs%s%n", spec.runId(),
                     settings.budgetUsd(), spent, inBatches > 0 ? String.format(Locale.ROOT, ", up to $%.4f reserved by open batches", inBatches) : "");
         }
-        AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(0));
+        AtomicReference<GenerationProgress> progress = new AtomicReference<>(new GenerationProgress(List.of()));
         CallStrategy realtime = new RealtimeCalls(lake.lake().spark());
         CallStrategy batches = new BatchCalls(ledger, environment,
                 new BatchCalls.Run(id -> spec.callMode(id) == CallMode.BATCH, lake::keysStoredFromBatches),
@@ -134,7 +134,7 @@ public final class GenerateJob {
                     out.flush();
                 })) {
             DriverEndpoints.serve(coordinator, permits, outcome -> progress.get().record(outcome), stopping.tasks);
-            commits.serve(coordinator);
+            commits.serve(coordinator, keys -> progress.get().stored(keys));
             CoordinatorServer.Address address = coordinator.address(settings.driverHost());
             Stage answers = planner.answers();
             Stage stage = answers;
@@ -254,7 +254,7 @@ public final class GenerateJob {
         if (pending.isEmpty() && !openBatches) {
             return;
         }
-        GenerationProgress stageProgress = new GenerationProgress(pending.size());
+        GenerationProgress stageProgress = new GenerationProgress(pending.stream().map(WorkItem::workKey).toList());
         progress.set(stageProgress);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "noharm-progress");
@@ -313,6 +313,7 @@ public final class GenerateJob {
         out.flush();
         totals.attempted += pending.size() - stageProgress.overBudget();
         // Stopped items (a batch that expired or was cancelled before answering them) were neither answered nor failed.
+        // An item stored by a task attempt that failed before reporting it counts as answered.
         totals.ok += stageProgress.done() - stageProgress.failed() - stageProgress.overBudget() - stageProgress.stopped();
         totals.failed += stageProgress.failed();
         totals.overBudget += stageProgress.overBudget();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -43,13 +44,16 @@ public final class GenerationCommits {
     private final Set<String> committed = new HashSet<>();
     private final Set<String> jobIds = new HashSet<>();
     private Table table;
+    private volatile Consumer<List<String>> onCommitted = keys -> {};
 
     public GenerationCommits(Lake lake, String runId) {
         this.lake = lake;
         this.runId = runId;
     }
 
-    public void serve(CoordinatorServer server) {
+    /** Answers the executors on {@code server}; {@code onCommitted} hears the work keys of each batch once it is committed. */
+    public void serve(CoordinatorServer server, Consumer<List<String>> onCommitted) {
+        this.onCommitted = onCommitted;
         server.endpoint(COMMIT, CommitRequest.class, this::commit);
         server.endpoint(STORED, StoredRequest.class, this::stored);
     }
@@ -90,6 +94,7 @@ public final class GenerationCommits {
                 .commit();
         request.files().forEach(f -> committed.addAll(f.workKeys()));
         jobIds.add(request.jobId());
+        onCommitted.accept(request.files().stream().flatMap(f -> f.workKeys().stream()).toList());
         return new CommitAnswer(true, List.of());
     }
 

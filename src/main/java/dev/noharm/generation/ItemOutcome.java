@@ -2,9 +2,10 @@ package dev.noharm.generation;
 
 /**
  * What an executor reports to the driver when an item is finished: the progress line and the end-of-stage
- * summary are made of these. Derived from the stored {@link Generation}, never parsed back from text.
+ * summary are made of these. Derived from the stored {@link Generation}, never parsed back from text. A retried
+ * task reports the items it calls again a second time; the work key lets the driver count each item once.
  */
-public record ItemOutcome(String modelId, Status status, int attempts, int rateLimitWaits, long inputTokens, long outputTokens,
+public record ItemOutcome(String workKey, String modelId, Status status, int attempts, int rateLimitWaits, long inputTokens, long outputTokens,
         double costUsd, long latencyMs) {
 
     public enum Status {
@@ -19,17 +20,17 @@ public record ItemOutcome(String modelId, Status status, int attempts, int rateL
     public static ItemOutcome of(Generation generation) {
         Generation.Usage usage = generation.usage();
         Generation.Outcome outcome = generation.outcome();
-        return new ItemOutcome(generation.work().modelId(), generation.ok() ? Status.OK : Status.FAILED, outcome.attempts(),
+        return new ItemOutcome(generation.work().workKey(), generation.work().modelId(), generation.ok() ? Status.OK : Status.FAILED, outcome.attempts(),
                 outcome.rateLimitWaits(), usage.inputTokens() == null ? 0 : usage.inputTokens(),
                 usage.outputTokens() == null ? 0 : usage.outputTokens(), usage.costUsd() == null ? 0.0 : usage.costUsd(),
                 outcome.latencyMs());
     }
 
-    public static ItemOutcome stopped(String modelId) {
-        return new ItemOutcome(modelId, Status.STOPPED, 0, 0, 0, 0, 0.0, 0);
+    public static ItemOutcome stopped(String workKey, String modelId) {
+        return new ItemOutcome(workKey, modelId, Status.STOPPED, 0, 0, 0, 0, 0.0, 0);
     }
 
-    public static ItemOutcome overBudget(String modelId) {
-        return new ItemOutcome(modelId, Status.OVER_BUDGET, 0, 0, 0, 0, 0.0, 0);
+    public static ItemOutcome overBudget(String workKey, String modelId) {
+        return new ItemOutcome(workKey, modelId, Status.OVER_BUDGET, 0, 0, 0, 0, 0.0, 0);
     }
 }

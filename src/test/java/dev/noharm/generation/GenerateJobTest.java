@@ -163,8 +163,9 @@ class GenerateJobTest {
             ModelRegistry registry = GenerationFixture.registry(GenerationFixture.model("a", "careful-1", sim.baseUrl(), 6000, 8, ""));
             spark.conf().set(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS, "1");
             spark.conf().set(GenerationSettings.CONF_PREFIX + "compact", "false"); // keep the batch files to look at
+            GenerationFixture.Run run;
             try {
-                GenerationFixture.generate(lake, GenerationFixture.spec("r4", Map.of("a", 3), ""), registry, name -> null);
+                run = GenerationFixture.generate(lake, GenerationFixture.spec("r4", Map.of("a", 3), ""), registry, name -> null);
             } finally {
                 spark.conf().unset(GenerationSettings.CHAOS_FAIL_AFTER_COMMITS);
                 spark.conf().unset(GenerationSettings.CONF_PREFIX + "compact");
@@ -179,6 +180,10 @@ class GenerateJobTest {
             // At most the calls in flight when the first attempts failed (2 tasks x 4 threads) were paid twice.
             long calls = sim.stats().accepted();
             assertTrue(calls >= 60 && calls <= 68, "calls " + calls);
+            // The items the second attempts called again count once in the progress and the result.
+            assertEquals(60, run.result().ok(), run.output());
+            assertTrue(run.output().contains("generate: 60/60 items (100%)") && !run.output().contains("items (10" + "1%)")
+                    && !run.output().contains("ETA 0:00:-"), run.output());
         }
     }
 

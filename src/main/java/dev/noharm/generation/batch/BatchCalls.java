@@ -170,8 +170,8 @@ public final class BatchCalls implements CallStrategy {
         }
 
         /** Reports the outcome of a planned item (items a batch holds that this stage did not plan are not its to count). */
-        private void report(String workKey, ItemOutcome outcome) {
-            if (planned.remove(workKey) != null) {
+        private void report(ItemOutcome outcome) {
+            if (planned.remove(outcome.workKey()) != null) {
                 progress.accept(outcome);
             }
         }
@@ -203,7 +203,7 @@ public final class BatchCalls implements CallStrategy {
 
         private java.util.Optional<Waiting> submitOne(ModelSpec model, BatchProtocol protocol, List<WorkItem> items, double boundUsd) {
             if (stopping.getAsBoolean()) {
-                items.forEach(i -> report(i.workKey(), ItemOutcome.stopped(model.id())));
+                items.forEach(i -> report(ItemOutcome.stopped(i.workKey(), model.id())));
                 return java.util.Optional.empty();
             }
             long reservation = 0;
@@ -212,7 +212,7 @@ public final class BatchCalls implements CallStrategy {
                 if (reservation == 0) {
                     out.printf(Locale.ROOT, "generate: %s: a batch of %d requests to %s could cost up to $%.4f, more than the budget has left; "
                             + "not submitted (its items stay to do)%n", stage.label(), items.size(), model.id(), boundUsd);
-                    items.forEach(i -> report(i.workKey(), ItemOutcome.overBudget(model.id())));
+                    items.forEach(i -> report(ItemOutcome.overBudget(i.workKey(), model.id())));
                     return java.util.Optional.empty();
                 }
             }
@@ -238,7 +238,7 @@ public final class BatchCalls implements CallStrategy {
                 out.printf("generate: %s: submitting a batch of %d requests to %s failed (%s)%s%n", stage.label(), items.size(), model.id(),
                         failure.message(), refused ? "; its items stay to do"
                                 : "; the provider may have created it: the next run looks it up before submitting any of its items");
-                items.forEach(i -> report(i.workKey(), ItemOutcome.stopped(model.id())));
+                items.forEach(i -> report(ItemOutcome.stopped(i.workKey(), model.id())));
                 return java.util.Optional.empty();
             }
             batch = batch.next(BatchLedger.State.OPEN, clock.instant(), providerId, null);
@@ -274,7 +274,7 @@ public final class BatchCalls implements CallStrategy {
                     out.printf("generate: %s: batch %s of %s was never created at the provider (its driver stopped first); its %d items "
                             + "are to do again%n", stage.label(), batch.batchId(), batch.modelId(), batch.requests());
                     if (lostItemsWaitForNextRun) {
-                        batch.workKeys().forEach(k -> report(k, ItemOutcome.stopped(batch.modelId())));
+                        batch.workKeys().forEach(k -> report(ItemOutcome.stopped(k, batch.modelId())));
                     }
                     it.remove();
                 } else if (lookup instanceof BatchProtocol.Undecided undecided) {
@@ -379,14 +379,14 @@ public final class BatchCalls implements CallStrategy {
             int unplanned = 0;
             for (Generation g : generations) {
                 if (planned.containsKey(g.work().workKey())) {
-                    report(g.work().workKey(), ItemOutcome.of(g));
+                    report(ItemOutcome.of(g));
                 } else {
                     unplanned++;
                 }
             }
             for (String key : batch.workKeys()) {
                 if (!answered.contains(key)) {
-                    report(key, ItemOutcome.stopped(batch.modelId()));
+                    report(ItemOutcome.stopped(key, batch.modelId()));
                 }
             }
             out.printf(Locale.ROOT, "generate: %s: collected batch %s of %s (%s): %d answered, %d failed, %d unanswered (to do again), "

@@ -75,11 +75,11 @@ final class GenerationTask implements Serializable {
                         generation = caller.call(item);
                     } catch (Permits.BudgetReached budget) {
                         // Not called, not stored: the item stays to do for a run with budget left.
-                        driver.done(ItemOutcome.overBudget(item.modelId()));
+                        driver.done(ItemOutcome.overBudget(item.workKey(), item.modelId()));
                         return null;
                     } catch (Permits.Stopping stopping) {
                         // The job was interrupted: not called, not stored; the item stays to do for the rerun.
-                        driver.done(ItemOutcome.stopped(item.modelId()));
+                        driver.done(ItemOutcome.stopped(item.workKey(), item.modelId()));
                         return null;
                     }
                     committer.add(generation);
