@@ -308,15 +308,24 @@ public final class GenerateJob {
             }
         } finally {
             ticker.shutdownNow();
+            awaitQuietly(ticker); // a progress line being printed comes before the summary
         }
         stageProgress.printSummary(out);
         out.flush();
-        totals.attempted += pending.size() - stageProgress.overBudget();
+        GenerationProgress.Counts counts = stageProgress.counts();
+        totals.attempted += pending.size() - counts.overBudget();
         // Stopped items (a batch that expired or was cancelled before answering them) were neither answered nor failed.
-        // An item stored by a task attempt that failed before reporting it counts as answered.
-        totals.ok += stageProgress.done() - stageProgress.failed() - stageProgress.overBudget() - stageProgress.stopped();
-        totals.failed += stageProgress.failed();
-        totals.overBudget += stageProgress.overBudget();
+        totals.ok += counts.done() - counts.failed() - counts.overBudget() - counts.stopped();
+        totals.failed += counts.failed();
+        totals.overBudget += counts.overBudget();
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService ticker) {
+        try {
+            ticker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits between batch polls in one-second steps, so a signal stops the wait at once. */

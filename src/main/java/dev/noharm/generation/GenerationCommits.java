@@ -27,8 +27,11 @@ public final class GenerationCommits {
     static final String COMMIT = "/generations/commit";
     static final String STORED = "/generations/stored";
 
-    /** One data file an executor wrote, the partition it belongs to and the work keys it holds. */
-    public record WrittenFile(String path, String partitionPath, long sizeBytes, long records, List<String> workKeys) {}
+    /** One generation in a written file: its work key, its model, and whether it was answered (failed calls are stored too). */
+    public record StoredItem(String workKey, String modelId, boolean ok) {}
+
+    /** One data file an executor wrote, the partition it belongs to and the items it holds. */
+    public record WrittenFile(String path, String partitionPath, long sizeBytes, long records, List<StoredItem> items) {}
 
     public record CommitRequest(String jobId, int partition, int attempt, List<WrittenFile> files) {}
 
@@ -44,15 +47,15 @@ public final class GenerationCommits {
     private final Set<String> committed = new HashSet<>();
     private final Set<String> jobIds = new HashSet<>();
     private Table table;
-    private volatile Consumer<List<String>> onCommitted = keys -> {};
+    private volatile Consumer<List<StoredItem>> onCommitted = items -> {};
 
     public GenerationCommits(Lake lake, String runId) {
         this.lake = lake;
         this.runId = runId;
     }
 
-    /** Answers the executors on {@code server}; {@code onCommitted} hears the work keys of each batch once it is committed. */
-    public void serve(CoordinatorServer server, Consumer<List<String>> onCommitted) {
+    /** Answers the executors on {@code server}; {@code onCommitted} hears the items of each batch once it is committed. */
+    public void serve(CoordinatorServer server, Consumer<List<StoredItem>> onCommitted) {
         this.onCommitted = onCommitted;
         server.endpoint(COMMIT, CommitRequest.class, this::commit);
         server.endpoint(STORED, StoredRequest.class, this::stored);
@@ -66,7 +69,7 @@ public final class GenerationCommits {
     synchronized CommitAnswer commit(CommitRequest request) {
         List<String> duplicates = new ArrayList<>();
         for (WrittenFile file : request.files()) {
-            file.workKeys().stream().filter(committed::contains).forEach(duplicates::add);
+            file.items().stream().map(StoredItem::workKey).filter(committed::contains).forEach(duplicates::add);
         }
         if (!duplicates.isEmpty()) {
             return new CommitAnswer(false, duplicates);
@@ -92,9 +95,10 @@ public final class GenerationCommits {
         append.set("noharm.run-id", runId).set("noharm.job-id", request.jobId())
                 .set("noharm.task", "p" + request.partition() + "-a" + request.attempt())
                 .commit();
-        request.files().forEach(f -> committed.addAll(f.workKeys()));
+        List<StoredItem> items = request.files().stream().flatMap(f -> f.items().stream()).toList();
+        items.forEach(item -> committed.add(item.workKey()));
         jobIds.add(request.jobId());
-        onCommitted.accept(request.files().stream().flatMap(f -> f.workKeys().stream()).toList());
+        onCommitted.accept(items);
         return new CommitAnswer(true, List.of());
     }
 

@@ -1,65 +1,58 @@
 package dev.noharm.generation;
 
+import dev.noharm.generation.ItemOutcome.Status;
 import dev.noharm.generation.ratelimit.Ticker;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.TreeMap;
 
 /**
- * Live counters of one stage of a generation job, fed by the executors' {@link ItemOutcome}s; prints the progress line.
+ * Live counters of one stage of a generation job, fed by the executors' {@link ItemOutcome}s and by the driver's
+ * commits; prints the progress line and the stage's summary.
  *
- * <p>Items are counted once per work key, with the status of their latest report: a retried task calls again the
- * items its failed attempt had not committed, and reports them again. Calls, retries, tokens and cost count every
- * report, since every one of those calls was made (and paid for). An attempt can also fail between committing an
- * item and reporting it; the driver's commits ({@link #stored}) count such an item as done all the same.
+ * <p>Each planned item counts once. A retried task calls again the items its failed attempt had not committed and
+ * reports them again, and an attempt can fail between committing an item and reporting it. So an item's status
+ * is the one its commit stored ({@link #stored}: answered or failed) once it is committed, and until then the
+ * status of the report that reached the driver last. Calls, retries, tokens and cost count every report, since
+ * every one of those calls was made, and paid for. All state is guarded by this object's lock.
  */
 public final class GenerationProgress {
     private final Set<String> planned;
-    private final long total;
     private final Ticker ticker;
     private final long startNanos;
-    /** The latest status reported for each item (guarded by this, as is {@link #storedOnly}). */
-    private final Map<String, ItemOutcome.Status> statuses = new HashMap<>();
-    /** Items per latest status; with {@link #storedOnly}, the items done. */
-    private final Map<ItemOutcome.Status, LongAdder> items = new EnumMap<>(ItemOutcome.Status.class);
-    /** Items committed whose report never came (their task attempt failed in between). */
-    private final Set<String> storedOnly = new HashSet<>();
-    private final LongAdder retries = new LongAdder();
-    private final LongAdder rateLimited = new LongAdder();
-    private final LongAdder inputTokens = new LongAdder();
-    private final LongAdder outputTokens = new LongAdder();
-    private final DoubleAdder cost = new DoubleAdder();
-    private final Map<String, ModelTotals> perModel = new ConcurrentHashMap<>();
+    private final Map<String, Item> items = new HashMap<>();
+    private final Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+    private final Map<String, ModelTotals> perModel = new TreeMap<>();
+    private long retries;
+    private long rateLimited;
+    private long inputTokens;
+    private long outputTokens;
+    private double cost;
 
-    /** Per-model totals for the summary. */
+    /** What is known of one planned item. */
+    private record Item(Status status, String modelId, boolean committed, boolean reported) {}
+
+    /** Per-model totals for the summary: items by status, and everything its reported calls used. */
     private static final class ModelTotals {
-        final LongAdder ok = new LongAdder();
-        final LongAdder failed = new LongAdder();
-        /** Reports of items that were called (answered or failed), the denominator of the mean latency. */
-        final LongAdder reports = new LongAdder();
-        final LongAdder calls = new LongAdder();
-        final LongAdder latencyMs = new LongAdder();
-        final LongAdder inputTokens = new LongAdder();
-        final LongAdder outputTokens = new LongAdder();
-        final DoubleAdder cost = new DoubleAdder();
-
-        LongAdder itemsOf(ItemOutcome.Status status) {
-            return switch (status) {
-                case OK -> ok;
-                case FAILED -> failed;
-                case OVER_BUDGET, STOPPED -> null;
-            };
-        }
+        long ok;
+        long failed;
+        /** Reports of called items (answered or failed), the denominator of the mean latency. */
+        long reports;
+        long calls;
+        long latencyMs;
+        long inputTokens;
+        long outputTokens;
+        double cost;
     }
+
+    /** The item counts at one moment. {@code done} includes the rest: items not called count as done. */
+    public record Counts(long done, long failed, long overBudget, long stopped) {}
 
     /** Progress over the work keys a stage plans to call. */
     public GenerationProgress(Collection<String> planned) {
@@ -68,115 +61,113 @@ public final class GenerationProgress {
 
     public GenerationProgress(Collection<String> planned, Ticker ticker) {
         this.planned = Set.copyOf(planned);
-        this.total = this.planned.size();
         this.ticker = ticker;
         this.startNanos = ticker.nanoTime();
-        for (ItemOutcome.Status status : ItemOutcome.Status.values()) {
-            items.put(status, new LongAdder());
-        }
     }
 
-    /** One finished item, as its executor reported it. */
+    /** One finished item, as its executor reported it; a report of an item this stage did not plan is ignored. */
     public synchronized void record(ItemOutcome outcome) {
-        ItemOutcome.Status status = outcome.status();
-        ItemOutcome.Status previous = statuses.put(outcome.workKey(), status);
-        if (previous == null) {
-            storedOnly.remove(outcome.workKey());
-        } else {
-            items.get(previous).decrement();
-            ModelTotals before = perModel.get(outcome.modelId());
-            if (before != null && before.itemsOf(previous) != null) {
-                before.itemsOf(previous).decrement();
-            }
+        String key = outcome.workKey();
+        if (!planned.contains(key)) {
+            return;
         }
-        items.get(status).increment();
-        if (status == ItemOutcome.Status.OVER_BUDGET || status == ItemOutcome.Status.STOPPED) {
+        Item known = items.get(key);
+        if (known != null && known.committed()) {
+            put(key, new Item(known.status(), known.modelId(), true, true));
+        } else {
+            put(key, new Item(outcome.status(), outcome.modelId(), false, true));
+        }
+        if (outcome.status() == Status.OVER_BUDGET || outcome.status() == Status.STOPPED) {
             return; // not called: nothing was paid
         }
-        ModelTotals m = perModel.computeIfAbsent(outcome.modelId(), k -> new ModelTotals());
-        m.itemsOf(status).increment();
-        m.reports.increment();
-        retries.add(outcome.attempts() - 1 - outcome.rateLimitWaits());
-        rateLimited.add(outcome.rateLimitWaits());
-        inputTokens.add(outcome.inputTokens());
-        outputTokens.add(outcome.outputTokens());
-        cost.add(outcome.costUsd());
-        m.calls.add(outcome.attempts());
-        m.latencyMs.add(outcome.latencyMs());
-        m.inputTokens.add(outcome.inputTokens());
-        m.outputTokens.add(outcome.outputTokens());
-        m.cost.add(outcome.costUsd());
+        ModelTotals m = model(outcome.modelId());
+        m.reports++;
+        m.calls += outcome.attempts();
+        m.latencyMs += outcome.latencyMs();
+        m.inputTokens += outcome.inputTokens();
+        m.outputTokens += outcome.outputTokens();
+        m.cost += outcome.costUsd();
+        retries += outcome.attempts() - 1 - outcome.rateLimitWaits();
+        rateLimited += outcome.rateLimitWaits();
+        inputTokens += outcome.inputTokens();
+        outputTokens += outcome.outputTokens();
+        cost += outcome.costUsd();
     }
 
-    /**
-     * Items the driver committed: a planned one not reported (yet) counts as done, with an outcome unknown here.
-     * (A collected batch may hold items another run planned; they are not this stage's.)
-     */
-    public synchronized void stored(Collection<String> workKeys) {
-        for (String key : workKeys) {
-            if (planned.contains(key) && !statuses.containsKey(key)) {
-                storedOnly.add(key);
+    /** Items the driver committed: their stored status is final, whatever was reported before or after. */
+    public synchronized void stored(Collection<GenerationCommits.StoredItem> committed) {
+        for (GenerationCommits.StoredItem item : committed) {
+            if (planned.contains(item.workKey())) {
+                Item known = items.get(item.workKey());
+                put(item.workKey(), new Item(item.ok() ? Status.OK : Status.FAILED, item.modelId(), true, known != null && known.reported()));
             }
         }
     }
 
-    /** Items reported or stored, each once. */
-    public synchronized long done() {
-        return items.values().stream().mapToLong(LongAdder::sum).sum() + storedOnly.size();
+    private void put(String key, Item next) {
+        Item previous = items.put(key, next);
+        if (previous != null) {
+            count(previous, -1);
+        }
+        count(next, 1);
     }
 
-    public long failed() {
-        return items.get(ItemOutcome.Status.FAILED).sum();
+    private void count(Item item, long delta) {
+        byStatus.merge(item.status(), delta, Long::sum);
+        if (item.status() == Status.OK) {
+            model(item.modelId()).ok += delta;
+        } else if (item.status() == Status.FAILED) {
+            model(item.modelId()).failed += delta;
+        }
     }
 
-    /** Items not called because the run's budget would have been passed. */
-    public long overBudget() {
-        return items.get(ItemOutcome.Status.OVER_BUDGET).sum();
+    private ModelTotals model(String modelId) {
+        return perModel.computeIfAbsent(modelId, k -> new ModelTotals());
     }
 
-    /** Items not called because the job was interrupted. */
-    public long stopped() {
-        return items.get(ItemOutcome.Status.STOPPED).sum();
+    private long items(Status status) {
+        return byStatus.getOrDefault(status, 0L);
     }
 
-    public String line() {
-        long d = done();
+    public synchronized Counts counts() {
+        return new Counts(items.size(), items(Status.FAILED), items(Status.OVER_BUDGET), items(Status.STOPPED));
+    }
+
+    /** Committed items whose report never came (their task attempt failed in between): their calls are not counted. */
+    private long unreported() {
+        return items.values().stream().filter(i -> i.committed() && !i.reported()).count();
+    }
+
+    public synchronized String line() {
+        long d = items.size();
+        long total = planned.size();
         double seconds = Math.max(1e-3, (ticker.nanoTime() - startNanos) / 1e9);
         double rate = d / seconds;
         String eta = d == 0 ? "?" : format(Duration.ofSeconds((long) (Math.max(0, total - d) / Math.max(rate, 1e-9))));
         return String.format(Locale.ROOT,
                 "generate: %d/%d items (%.0f%%) | %.1f items/s | failed %d | retries %d, 429s %d | tokens %s in, %s out | $%.4f | elapsed %s, ETA %s",
-                d, total, total == 0 ? 100.0 : 100.0 * d / total, rate, failed(), retries.sum(), rateLimited.sum(),
-                human(inputTokens.sum()), human(outputTokens.sum()), cost.sum(), format(Duration.ofSeconds((long) seconds)), eta);
+                d, total, total == 0 ? 100.0 : 100.0 * d / total, rate, items(Status.FAILED), retries, rateLimited,
+                human(inputTokens), human(outputTokens), cost, format(Duration.ofSeconds((long) seconds)), eta);
     }
 
-    /** The end-of-job table: one line per model. */
-    public void printSummary(PrintWriter out) {
+    /** The end-of-stage table, one line per model that was called, then the progress line and what stays to do. */
+    public synchronized void printSummary(PrintWriter out) {
         out.printf(Locale.ROOT, "%-28s %8s %8s %8s %12s %12s %10s %10s%n",
                 "model", "ok", "failed", "calls", "tokens in", "tokens out", "cost $", "mean s");
-        perModel.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            ModelTotals m = e.getValue();
-            long reports = m.reports.sum();
-            out.printf(Locale.ROOT, "%-28s %8d %8d %8d %12d %12d %10.4f %10.2f%n", e.getKey(), m.ok.sum(), m.failed.sum(),
-                    m.calls.sum(), m.inputTokens.sum(), m.outputTokens.sum(), m.cost.sum(),
-                    reports == 0 ? 0.0 : m.latencyMs.sum() / 1000.0 / reports);
-        });
+        perModel.forEach((id, m) -> out.printf(Locale.ROOT, "%-28s %8d %8d %8d %12d %12d %10.4f %10.2f%n", id, m.ok, m.failed,
+                m.calls, m.inputTokens, m.outputTokens, m.cost, m.reports == 0 ? 0.0 : m.latencyMs / 1000.0 / m.reports));
         out.println(line());
-        int unreported = unreported();
+        long unreported = unreported();
         if (unreported > 0) {
-            out.println("generate: " + unreported + " items stored by task attempts that failed before reporting them (done; their calls are "
-                    + "not in the table above)");
+            out.println("generate: " + unreported + " items stored by task attempts that failed before reporting them (counted above; "
+                    + "their calls, tokens and cost are not)");
         }
-        if (overBudget() > 0) {
-            out.println("generate: " + overBudget() + " items not called: the run's budget would have been passed (they stay to do)");
+        if (items(Status.OVER_BUDGET) > 0) {
+            out.println("generate: " + items(Status.OVER_BUDGET) + " items not called: the run's budget would have been passed (they stay to do)");
         }
-        if (stopped() > 0) {
-            out.println("generate: " + stopped() + " items not called: the job was interrupted (they stay to do)");
+        if (items(Status.STOPPED) > 0) {
+            out.println("generate: " + items(Status.STOPPED) + " items not called: the job was interrupted (they stay to do)");
         }
-    }
-
-    private synchronized int unreported() {
-        return storedOnly.size();
     }
 
     private static String human(long n) {

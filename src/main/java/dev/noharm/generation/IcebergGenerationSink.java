@@ -82,14 +82,15 @@ final class IcebergGenerationSink implements GenerationSink {
     private List<GenerationCommits.WrittenFile> write(TaskAttempt task, int sequence, int round, List<Generation> batch) {
         Table t = table.value();
         Map<PartitionKey, List<Record>> byPartition = new LinkedHashMap<>();
-        Map<PartitionKey, List<String>> keys = new LinkedHashMap<>();
+        Map<PartitionKey, List<GenerationCommits.StoredItem>> items = new LinkedHashMap<>();
         InternalRecordWrapper wrapper = new InternalRecordWrapper(t.schema().asStruct());
         for (Generation g : batch) {
             Record record = record(t, g);
             PartitionKey key = new PartitionKey(t.spec(), t.schema());
             key.partition(wrapper.wrap(record));
             byPartition.computeIfAbsent(key, k -> new ArrayList<>()).add(record);
-            keys.computeIfAbsent(key, k -> new ArrayList<>()).add(g.work().workKey());
+            items.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new GenerationCommits.StoredItem(g.work().workKey(), g.work().modelId(), g.ok()));
         }
         List<GenerationCommits.WrittenFile> files = new ArrayList<>();
         int n = 0;
@@ -104,7 +105,7 @@ final class IcebergGenerationSink implements GenerationSink {
                 }
                 DataFile file = writer.toDataFile();
                 files.add(new GenerationCommits.WrittenFile(file.location(), partition.getKey().toPath(), file.fileSizeInBytes(),
-                        file.recordCount(), keys.get(partition.getKey())));
+                        file.recordCount(), items.get(partition.getKey())));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + location, e);
             }

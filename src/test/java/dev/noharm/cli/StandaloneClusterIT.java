@@ -29,7 +29,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -183,13 +182,7 @@ class StandaloneClusterIT {
             assertEquals(java.util.Set.of("Bearer " + FAKE_KEY), sim.authorizations(), "executors sent the key from their environment");
             // The retried tasks' repeated calls are counted as calls, never as more items than were planned.
             String generated = Files.readString(work.resolve("stdout.txt"));
-            Matcher counts = Pattern.compile("generate: (\\d+)/" + planned + " items").matcher(generated);
-            int lastCount = -1;
-            while (counts.find()) {
-                lastCount = Integer.parseInt(counts.group(1));
-                assertTrue(lastCount <= planned, "progress past the items planned: " + counts.group());
-            }
-            assertEquals(planned, lastCount, "the last progress line: " + generated);
+            GenerationFixture.assertProgressCountsEachItemOnce(generated, planned);
             assertTrue(Pattern.compile("(?m)^careful +" + planned + " +0 ").matcher(generated).find(),
                     "the summary counts each item once: " + generated);
 

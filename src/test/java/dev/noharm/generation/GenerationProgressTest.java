@@ -41,10 +41,7 @@ class GenerationProgressTest {
 
         // Items: k1 ok, k2 ok (its latest report), k3 stopped = 3 of 3, none failed. Every call counts:
         // tokens 100+100+80 in, 50+50+40 out; $0.010+0.010+0.008.
-        assertEquals(3, progress.done());
-        assertEquals(0, progress.failed());
-        assertEquals(1, progress.stopped());
-        assertEquals(0, progress.overBudget());
+        assertEquals(new GenerationProgress.Counts(3, 0, 0, 1), progress.counts());
         String last = "generate: 3/3 items (100%) | 0.8 items/s | failed 0 | retries 2, 429s 1 | tokens 280 in, 140 out | $0.0280"
                 + " | elapsed 0:00:04, ETA 0:00:00";
         assertEquals(last, progress.line());
@@ -66,8 +63,7 @@ class GenerationProgressTest {
         progress.record(called("k", "m", Status.OK, 1, 0, 10, 5, 0.5, 100));
         progress.record(ItemOutcome.overBudget("k", "m"));
 
-        assertEquals(1, progress.done());
-        assertEquals(1, progress.overBudget());
+        assertEquals(new GenerationProgress.Counts(1, 0, 1, 0), progress.counts());
         StringWriter summary = new StringWriter();
         progress.printSummary(new PrintWriter(summary, true));
         String[] lines = summary.toString().split("\n");
@@ -76,24 +72,38 @@ class GenerationProgressTest {
     }
 
     @Test
-    void anItemCommittedByAnAttemptThatFailedBeforeReportingItCountsOnceAsDone() {
-        GenerationProgress progress = new GenerationProgress(List.of("k1", "k2", "k3"), clock);
-        progress.stored(List.of("k1", "k2")); // a batch committed; its reports follow
-        progress.record(called("k1", "m", Status.OK, 1, 0, 10, 5, 0.5, 100));
-        progress.stored(List.of("k1", "k3", "x")); // k3's attempt fails after the commit: no report; x is not planned here
+    void aCommittedItemKeepsTheStatusItWasStoredWithWhateverIsReportedBeforeOrAfter() {
+        GenerationProgress progress = new GenerationProgress(List.of("k1", "k2", "k3", "k4"), clock);
+        // A batch is committed before its items' reports arrive (the commit ran on the thread of the last call).
+        progress.stored(List.of(stored("k1", true), stored("k2", false)));
+        progress.record(called("k1", "m", Status.OK, 1, 0, 10, 5, 0.50, 100));
         progress.record(called("k2", "m", Status.FAILED, 2, 0, 0, 0, 0.0, 300));
-        clock.advance(Duration.ofSeconds(3));
+        // k3's attempt failed after its commit, before reporting it; x belongs to another run's batch.
+        progress.stored(List.of(stored("k3", true), stored("x", true)));
+        // k4 was answered by an attempt that failed before committing it; the retry found the run stopping.
+        progress.record(called("k4", "m", Status.OK, 1, 0, 20, 10, 0.25, 200));
+        progress.record(ItemOutcome.stopped("k4", "m"));
+        // A late report from an executor Spark gave up on, about an item committed since; and one this stage never planned.
+        progress.record(ItemOutcome.stopped("k1", "m"));
+        progress.record(called("y", "m", Status.OK, 1, 0, 1000, 1000, 9.0, 100));
+        clock.advance(Duration.ofSeconds(4));
 
-        assertEquals(3, progress.done());
-        assertEquals(1, progress.failed());
+        // k1 ok, k2 failed, k3 ok (as stored), k4 stopped. Calls 1+2+1, tokens 10+20 in and 5+10 out, $0.50+0.25,
+        // retries (2-1) = 1; mean latency over the 3 reports of called items, (100+300+200)/3 ms = 0.20 s.
+        assertEquals(new GenerationProgress.Counts(4, 1, 0, 1), progress.counts());
         StringWriter summary = new StringWriter();
         progress.printSummary(new PrintWriter(summary, true));
-        String[] lines = summary.toString().split("\n");
-        assertEquals("m                                   1        1        3           10            5     0.5000       0.20", lines[1]);
-        assertEquals("generate: 3/3 items (100%) | 1.0 items/s | failed 1 | retries 1, 429s 0 | tokens 10 in, 5 out | $0.5000"
-                + " | elapsed 0:00:03, ETA 0:00:00", lines[2]);
-        assertEquals("generate: 1 items stored by task attempts that failed before reporting them (done; their calls are not in the table"
-                + " above)", lines[3]);
-        assertEquals(4, lines.length);
+        assertEquals(String.join("\n",
+                "model                              ok   failed    calls    tokens in   tokens out     cost $     mean s",
+                "m                                   2        1        4           30           15     0.7500       0.20",
+                "generate: 4/4 items (100%) | 1.0 items/s | failed 1 | retries 1, 429s 0 | tokens 30 in, 15 out | $0.7500"
+                        + " | elapsed 0:00:04, ETA 0:00:00",
+                "generate: 1 items stored by task attempts that failed before reporting them (counted above; their calls, tokens and"
+                        + " cost are not)",
+                "generate: 1 items not called: the job was interrupted (they stay to do)", ""), summary.toString());
+    }
+
+    private static GenerationCommits.StoredItem stored(String key, boolean ok) {
+        return new GenerationCommits.StoredItem(key, "m", ok);
     }
 }

@@ -1,5 +1,8 @@
 package dev.noharm.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.noharm.benchmark.BenchmarkSource;
 import dev.noharm.benchmark.IngestBenchmark;
 import dev.noharm.generation.GenerateJob;
@@ -12,6 +15,8 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 
 /** Builds registries and run specs for generation tests, and runs the real job on a real lake. */
@@ -62,6 +67,20 @@ public final class GenerationFixture {
         StringWriter out = new StringWriter();
         GenerateJob.Result result = new GenerateJob(lake, spec, "test-spec.yaml", registry, environment, new PrintWriter(out, true)).run();
         return new Run(result, out.toString());
+    }
+
+    /**
+     * A stage's progress lines in a generation's output never count more items than the stage planned, and the
+     * last one counts them all: a retried task's repeated calls count as calls, not as items.
+     */
+    public static void assertProgressCountsEachItemOnce(String output, int planned) {
+        Matcher line = Pattern.compile("generate: (\\d+)/" + planned + " items").matcher(output);
+        int last = -1;
+        while (line.find()) {
+            last = Integer.parseInt(line.group(1));
+            assertTrue(last <= planned, "progress past the items planned: " + line.group() + "\n" + output);
+        }
+        assertEquals(planned, last, "the last progress line of " + planned + " items:\n" + output);
     }
 
     public static List<Row> generations(Lake lake) {
