@@ -310,11 +310,11 @@ public final class GenerateJob {
             ticker.shutdownNow();
             awaitQuietly(ticker); // a progress line being printed comes before the summary
         }
-        stageProgress.printSummary(out);
+        GenerationProgress.Counts counts = stageProgress.printSummary(out);
         out.flush();
-        GenerationProgress.Counts counts = stageProgress.counts();
         totals.attempted += pending.size() - counts.overBudget();
-        // Stopped items (a batch that expired or was cancelled before answering them) were neither answered nor failed.
+        // Stopped items (not called because the job was interrupted, or held by a batch that expired or was cancelled
+        // before answering them) were neither answered nor failed.
         totals.ok += counts.done() - counts.failed() - counts.overBudget() - counts.stopped();
         totals.failed += counts.failed();
         totals.overBudget += counts.overBudget();

@@ -74,7 +74,7 @@ class GenerationProgressTest {
     @Test
     void aCommittedItemKeepsTheStatusItWasStoredWithWhateverIsReportedBeforeOrAfter() {
         GenerationProgress progress = new GenerationProgress(List.of("k1", "k2", "k3", "k4"), clock);
-        // A batch is committed before its items' reports arrive (the commit ran on the thread of the last call).
+        // A batch is committed before its items' reports arrive (they are sent after the commit, or were slow).
         progress.stored(List.of(stored("k1", true), stored("k2", false)));
         progress.record(called("k1", "m", Status.OK, 1, 0, 10, 5, 0.50, 100));
         progress.record(called("k2", "m", Status.FAILED, 2, 0, 0, 0, 0.0, 300));
@@ -101,6 +101,28 @@ class GenerationProgressTest {
                 "generate: 1 items stored by task attempts that failed before reporting them (counted above; their calls, tokens and"
                         + " cost are not)",
                 "generate: 1 items not called: the job was interrupted (they stay to do)", ""), summary.toString());
+    }
+
+    @Test
+    void aCommitDecidesAnItemReportedStoppedAndAReportBeforeTheCommitIsNotMissing() {
+        GenerationProgress progress = new GenerationProgress(List.of("k1", "k2"), clock);
+        // k1: the retry found the run stopping, while the first attempt's commit was still on its way.
+        progress.record(ItemOutcome.stopped("k1", "m"));
+        progress.stored(List.of(stored("k1", true)));
+        // k2: reported, then committed.
+        progress.record(called("k2", "m", Status.OK, 1, 0, 10, 5, 0.5, 100));
+        progress.stored(List.of(stored("k2", true)));
+
+        assertEquals(new GenerationProgress.Counts(2, 0, 0, 0), progress.counts());
+        StringWriter summary = new StringWriter();
+        GenerationProgress.Counts printed = progress.printSummary(new PrintWriter(summary, true));
+        assertEquals(progress.counts(), printed);
+        String[] lines = summary.toString().split("\n");
+        assertEquals("m                                   2        0        1           10            5     0.5000       0.10", lines[1]);
+        // k1's calls were never reported (its STOPPED report is about no call); k2's were.
+        assertEquals("generate: 1 items stored by task attempts that failed before reporting them (counted above; their calls, tokens and"
+                + " cost are not)", lines[3]);
+        assertEquals(4, lines.length);
     }
 
     private static GenerationCommits.StoredItem stored(String key, boolean ok) {
