@@ -29,11 +29,9 @@ public final class GenerationProgress {
     private final Map<String, Item> items = new HashMap<>();
     private final Map<Status, Long> byStatus = new EnumMap<>(Status.class);
     private final Map<String, ModelTotals> perModel = new TreeMap<>();
+    /** Across models: the tokens and cost are the sums of {@link #perModel}'s. */
     private long retries;
     private long rateLimited;
-    private long inputTokens;
-    private long outputTokens;
-    private double cost;
 
     /** What is known of one planned item; {@code reported}: a report of its calls (answered or failed) came. */
     private record Item(Status status, String modelId, boolean committed, boolean reported) {}
@@ -90,9 +88,6 @@ public final class GenerationProgress {
         m.cost += outcome.costUsd();
         retries += outcome.attempts() - 1 - outcome.rateLimitWaits();
         rateLimited += outcome.rateLimitWaits();
-        inputTokens += outcome.inputTokens();
-        outputTokens += outcome.outputTokens();
-        cost += outcome.costUsd();
     }
 
     /** Items the driver committed: their stored status is final, whatever was reported before or after. */
@@ -149,6 +144,9 @@ public final class GenerationProgress {
         double seconds = Math.max(1e-3, (ticker.nanoTime() - startNanos) / 1e9);
         double rate = d / seconds;
         String eta = d == 0 ? "?" : format(Duration.ofSeconds((long) (Math.max(0, total - d) / Math.max(rate, 1e-9))));
+        long inputTokens = perModel.values().stream().mapToLong(m -> m.inputTokens).sum();
+        long outputTokens = perModel.values().stream().mapToLong(m -> m.outputTokens).sum();
+        double cost = perModel.values().stream().mapToDouble(m -> m.cost).sum();
         return String.format(Locale.ROOT,
                 "generate: %d/%d items (%.0f%%) | %.1f items/s | failed %d | retries %d, 429s %d | tokens %s in, %s out | $%.4f | elapsed %s, ETA %s",
                 d, total, total == 0 ? 100.0 : 100.0 * d / total, rate, items(Status.FAILED), retries, rateLimited,

@@ -27,10 +27,10 @@ public final class SparkSessions {
             conf.set("spark.sql.shuffle.partitions", Integer.toString(4 * Runtime.getRuntime().availableProcessors()));
         }
         if (!conf.contains("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning")) {
-            // Let adaptive execution coalesce the last stage of a cached plan too (an internal setting; Spark 4's default
-            // keeps that stage's shuffle partitions, so that later reads may rely on its partitioning). A score caches its parsed responses, a union of five branches: on a cluster's 200 shuffle
-            // partitions each read of them was 1000 tasks of a few rows, and the 20-case score on the test cluster
-            // ran 4655 tasks instead of 77.
+            // Let adaptive execution coalesce the last stage of a cached plan too (an internal setting; Spark 4's
+            // default keeps that stage's shuffle partitions, so that later reads may rely on its partitioning). A score
+            // caches its parsed responses, a union of five branches: on a cluster's 200 shuffle partitions each read of
+            // them was 1000 tasks of a few rows, and the 20-case score on the test cluster ran 4655 tasks instead of 77.
             conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true");
         }
         if (!conf.contains("spark.sql.extensions")) {

@@ -165,9 +165,9 @@ class StandaloneClusterIT {
             assertTrue(first.waitFor(8, TimeUnit.MINUTES), "generate finished");
             assertEquals(0, first.exitValue(), SubmitProcess.stderrTail(work));
             System.out.printf("submit.sh generate: %.1f s%n", (System.nanoTime() - generateStarted) / 1e9);
+            String generated = Files.readString(work.resolve("stdout.txt"));
             // The driver heard of the loss: the killed executor got no more permits, and those it held were freed early.
-            assertTrue(Files.readString(work.resolve("stdout.txt")).contains("generate: Spark lost executor"),
-                    "the run reported the lost executor: " + Files.readString(work.resolve("stdout.txt")));
+            assertTrue(generated.contains("generate: Spark lost executor"), "the run reported the lost executor: " + generated);
 
             int planned = 20 * SAMPLES;
             assertEquals(planned, LakeTables.workKeys(work.resolve("lake")).size(), "every item has a row: nothing lost");
@@ -181,7 +181,6 @@ class StandaloneClusterIT {
             assertTrue(stats.maxPerMinute().get("careful-cluster") >= RPM * 0.8, "and the limit was used: " + stats);
             assertEquals(java.util.Set.of("Bearer " + FAKE_KEY), sim.authorizations(), "executors sent the key from their environment");
             // The retried tasks' repeated calls are counted as calls, never as more items than were planned.
-            String generated = Files.readString(work.resolve("stdout.txt"));
             GenerationFixture.assertProgressCountsEachItemOnce(generated, planned);
             assertTrue(Pattern.compile("(?m)^careful +" + planned + " +0 ").matcher(generated).find(),
                     "the summary counts each item once: " + generated);
