@@ -94,6 +94,7 @@ public final class ScoringBench {
 
         List<Double> sparkSeconds = new ArrayList<>();
         List<Double> duckSeconds = new ArrayList<>();
+        List<Double> duckSetsSeconds = new ArrayList<>();
         long driverRows = 0;
         resetPeakHeap();
         for (int i = 0; i < repeat; i++) {
@@ -104,12 +105,16 @@ public final class ScoringBench {
             sparkSeconds.add((System.nanoTime() - t0) / 1e9);
 
             long t1 = System.nanoTime();
-            duckdb(dir, decisionFiles, lake);
+            duckdb(dir, "duckdb-metrics.parquet", rowByRowCaseResults(decisionFiles, dir));
             duckSeconds.add((System.nanoTime() - t1) / 1e9);
+
+            long t2 = System.nanoTime();
+            duckdb(dir, "duckdb-sets-metrics.parquet", optionSetCaseResults(decisionFiles, dir));
+            duckSetsSeconds.add((System.nanoTime() - t2) / 1e9);
         }
         long peakHeapMb = peakHeapBytes() / (1024 * 1024);
         // Only aggregates come back: the agreement check reads two small metric tables.
-        double maxDifference = agreement(dir);
+        double maxDifference = Math.max(agreement(dir, "duckdb-metrics.parquet"), agreement(dir, "duckdb-sets-metrics.parquet"));
         driverRows += spark.read().parquet(dir.resolve("spark-metrics").toString()).where("metric = 'Safety' AND cases = 'AllCases'").count();
 
         ObjectMapper json = new ObjectMapper();
@@ -122,37 +127,26 @@ public final class ScoringBench {
                 .put("spark_seconds_median", round(median(sparkSeconds)))
                 .put("duckdb_seconds_median", round(median(duckSeconds)))
                 .put("spark_over_duckdb", round(median(sparkSeconds) / median(duckSeconds)))
+                .put("duckdb_option_sets_seconds_median", round(median(duckSetsSeconds)))
+                .put("spark_over_duckdb_option_sets", round(median(sparkSeconds) / median(duckSetsSeconds)))
                 .put("repeats", repeat)
                 .put("jvm_peak_heap_mb", peakHeapMb)
                 .put("rows_collected_to_driver", driverRows)
                 .put("safety_max_abs_difference_spark_vs_duckdb", maxDifference);
         line.putPOJO("spark_seconds", sparkSeconds);
         line.putPOJO("duckdb_seconds", duckSeconds);
+        line.putPOJO("duckdb_option_sets_seconds", duckSetsSeconds);
         return json.writeValueAsString(line);
     }
 
-    /** The same aggregation in DuckDB SQL over the same Parquet files: case sums, then trial sums and metrics. */
-    private static void duckdb(Path dir, String decisionFiles, Lake lake) throws SQLException {
-        String labels = dir.resolve("labels").toString() + "/*.parquet";
+    /**
+     * The metrics in DuckDB SQL over the same Parquet files, from a query giving one row per (responder, trial, grading,
+     * case) with the sums the trial metrics need: the trial metrics, then their means across trials.
+     */
+    private static void duckdb(Path dir, String output, String caseResultsSql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             s.execute("SET threads = " + Runtime.getRuntime().availableProcessors());
-            s.execute("CREATE TEMP TABLE case_results AS "
-                    + "SELECT d.responder, d.trial, l.grading, d.case_id, l.specialty, "
-                    + " max(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) AS maxsev, "
-                    + errorsSql() + ", "
-                    + " sum(CASE WHEN l.highly_appropriate THEN 1 ELSE 0 END) AS ha, "
-                    + " sum(CASE WHEN l.highly_appropriate AND d.recommended THEN 1 ELSE 0 END) AS ha_r, "
-                    + " sum(CASE WHEN l.appropriate THEN 1 ELSE 0 END) AS a, "
-                    + " sum(CASE WHEN d.recommended THEN 1 ELSE 0 END) AS r, "
-                    + " sum(CASE WHEN d.recommended AND l.appropriate THEN 1 ELSE 0 END) AS ra, "
-                    + " sum(CASE WHEN d.recommended AND (l.appropriate OR l.uncertain) THEN 1 ELSE 0 END) AS rau, "
-                    + " sum(CASE WHEN l.escalation AND l.appropriate THEN 1 ELSE 0 END) AS esc, "
-                    + " sum(CASE WHEN l.escalation AND l.appropriate AND d.recommended THEN 1 ELSE 0 END) AS esc_r, "
-                    + " sum([0,0,1,2,3,3][(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) + 1]) AS hw, "
-                    + " sum(greatest([0,0,1,2,3,3][l.harm_if_done_level + 1], [0,0,1,2,3,3][l.harm_if_omitted_level + 1])) AS hw_max "
-                    + "FROM read_parquet([" + decisionFiles + "]) d "
-                    + "JOIN read_parquet('" + labels + "') l USING (case_id, option_no) "
-                    + "GROUP BY ALL");
+            s.execute("CREATE TEMP TABLE case_results AS " + caseResultsSql);
             s.execute("COPY (WITH scoped AS ("
                     + " SELECT *, 'AllCases' AS cases FROM case_results UNION ALL SELECT *, 'Specialty=' || specialty FROM case_results), "
                     + "trial AS (SELECT responder, grading, trial, cases, count(*) AS n, "
@@ -166,8 +160,79 @@ public final class ScoringBench {
                     + "SELECT responder, grading, cases, count(*) AS trials, avg(safety) AS safety, stddev_samp(safety) AS safety_sd, "
                     + " avg(completeness) AS completeness, avg(precision) AS precision, avg(recall) AS recall, avg(restraint) AS restraint, "
                     + " avg(escalation) AS escalation, avg(pct_ge_4) AS severe_case_harm_rate "
-                    + "FROM trial GROUP BY ALL) TO '" + dir.resolve("duckdb-metrics.parquet") + "' (FORMAT parquet)");
+                    + "FROM trial GROUP BY ALL) TO '" + dir.resolve(output) + "' (FORMAT parquet)");
         }
+    }
+
+    /** Case results the plain way: every decision joined with its option's labels, then summed per case. */
+    private static String rowByRowCaseResults(String decisionFiles, Path dir) {
+        return "SELECT d.responder, d.trial, l.grading, d.case_id, l.specialty, "
+                + " max(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) AS maxsev, "
+                + errorsSql() + ", "
+                + " sum(CASE WHEN l.highly_appropriate THEN 1 ELSE 0 END) AS ha, "
+                + " sum(CASE WHEN l.highly_appropriate AND d.recommended THEN 1 ELSE 0 END) AS ha_r, "
+                + " sum(CASE WHEN l.appropriate THEN 1 ELSE 0 END) AS a, "
+                + " sum(CASE WHEN d.recommended THEN 1 ELSE 0 END) AS r, "
+                + " sum(CASE WHEN d.recommended AND l.appropriate THEN 1 ELSE 0 END) AS ra, "
+                + " sum(CASE WHEN d.recommended AND (l.appropriate OR l.uncertain) THEN 1 ELSE 0 END) AS rau, "
+                + " sum(CASE WHEN l.escalation AND l.appropriate THEN 1 ELSE 0 END) AS esc, "
+                + " sum(CASE WHEN l.escalation AND l.appropriate AND d.recommended THEN 1 ELSE 0 END) AS esc_r, "
+                + " sum(" + WEIGHTS_SQL + "[(CASE WHEN d.recommended THEN l.harm_if_done_level ELSE l.harm_if_omitted_level END) + 1]) AS hw, "
+                + " sum(greatest(" + WEIGHTS_SQL + "[l.harm_if_done_level + 1], " + WEIGHTS_SQL + "[l.harm_if_omitted_level + 1])) AS hw_max "
+                + "FROM read_parquet([" + decisionFiles + "]) d "
+                + "JOIN read_parquet('" + labelFiles(dir) + "') l USING (case_id, option_no) "
+                + "GROUP BY ALL";
+    }
+
+    /**
+     * Case results the way {@link CaseResults} computes them, for a like-for-like comparison: each response's options
+     * folded into bit sets per 64-option word, the labels likewise, and every sum a population count of an intersection.
+     */
+    private static String optionSetCaseResults(String decisionFiles, Path dir) {
+        String bit = "(1::UBIGINT << (option_no % 64))";
+        StringBuilder labelSets = new StringBuilder("bit_or(" + bit + ") AS l_all");
+        StringBuilder sums = new StringBuilder();
+        StringBuilder hw = new StringBuilder("0");
+        StringBuilder hwMax = new StringBuilder("0");
+        StringBuilder maxsev = new StringBuilder("CASE");
+        String heavier = "(CASE WHEN " + WEIGHTS_SQL + "[harm_if_done_level + 1] >= " + WEIGHTS_SQL
+                + "[harm_if_omitted_level + 1] THEN harm_if_done_level ELSE harm_if_omitted_level END)";
+        double[] weights = HarmWeights.defaults().byLevel();
+        for (int l = 0; l < 6; l++) {
+            labelSets.append(", bit_or(CASE WHEN harm_if_done_level = ").append(l).append(" THEN ").append(bit).append(" ELSE 0::UBIGINT END) AS l_d").append(l)
+                    .append(", bit_or(CASE WHEN harm_if_omitted_level = ").append(l).append(" THEN ").append(bit).append(" ELSE 0::UBIGINT END) AS l_o").append(l)
+                    .append(", bit_or(CASE WHEN ").append(heavier).append(" = ").append(l).append(" THEN ").append(bit).append(" ELSE 0::UBIGINT END) AS l_h").append(l);
+            sums.append("sum(bit_count((rr & l_d").append(l).append(") | (oo & l_o").append(l).append("))) AS e").append(l)
+                    .append(", sum(bit_count(oo & l_o").append(l).append(")) AS o").append(l).append(", ");
+            hw.append(" + ").append(weights[l]).append(" * e").append(l);
+            hwMax.append(" + ").append(weights[l]).append(" * sum(bit_count(dd & l_h").append(l).append("))");
+            maxsev.append(" WHEN e").append(5 - l).append(" > 0 THEN ").append(5 - l);
+        }
+        for (String flag : List.of("highly_appropriate", "appropriate", "uncertain", "escalation")) {
+            labelSets.append(", bit_or(CASE WHEN ").append(flag).append(" THEN ").append(bit).append(" ELSE 0::UBIGINT END) AS l_").append(flag);
+        }
+        return "WITH responses AS (SELECT responder, trial, case_id, option_no // 64 AS word, "
+                + " bit_or(CASE WHEN recommended THEN " + bit + " ELSE 0::UBIGINT END) AS rec, bit_or(" + bit + ") AS decided "
+                + " FROM read_parquet([" + decisionFiles + "]) GROUP BY ALL), "
+                + "labels AS (SELECT grading, case_id, specialty, option_no // 64 AS word, " + labelSets
+                + " FROM read_parquet('" + labelFiles(dir) + "') GROUP BY ALL), "
+                + "joined AS (SELECT r.responder, r.trial, l.grading, r.case_id, l.specialty, r.decided & l.l_all AS dd, r.rec & l.l_all AS rr, "
+                + " r.decided & l.l_all & ~r.rec AS oo, l.* EXCLUDE (grading, case_id, specialty, word) "
+                + " FROM responses r JOIN labels l USING (case_id, word)), "
+                + "sums AS (SELECT responder, trial, grading, case_id, specialty, " + sums
+                + " sum(bit_count(dd & l_highly_appropriate)) AS ha, sum(bit_count(rr & l_highly_appropriate)) AS ha_r, "
+                + " sum(bit_count(dd & l_appropriate)) AS a, sum(bit_count(rr)) AS r, sum(bit_count(rr & l_appropriate)) AS ra, "
+                + " sum(bit_count(rr & (l_appropriate | l_uncertain))) AS rau, sum(bit_count(dd & l_escalation & l_appropriate)) AS esc, "
+                + " sum(bit_count(rr & l_escalation & l_appropriate)) AS esc_r, " + hwMax + " AS hw_max "
+                + " FROM joined GROUP BY ALL) "
+                + "SELECT *, " + maxsev + " ELSE 0 END AS maxsev, " + hw + " AS hw FROM sums";
+    }
+
+    /** The default harm weights as a DuckDB list, indexed by level + 1. */
+    private static final String WEIGHTS_SQL = java.util.Arrays.toString(HarmWeights.defaults().byLevel());
+
+    private static String labelFiles(Path dir) {
+        return dir.resolve("labels") + "/*.parquet";
     }
 
     private static String errorsSql() {
@@ -190,9 +255,9 @@ public final class ScoringBench {
     }
 
     /** The largest difference in mean Safety between the two engines, over every responder, grading and case set. */
-    private double agreement(Path dir) throws SQLException {
+    private double agreement(Path dir, String duckdbOutput) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT max(abs(d.safety - sp.mean)) FROM read_parquet('" + dir.resolve("duckdb-metrics.parquet")
+                ResultSet r = s.executeQuery("SELECT max(abs(d.safety - sp.mean)) FROM read_parquet('" + dir.resolve(duckdbOutput)
                         + "') d JOIN read_parquet('" + dir.resolve("spark-metrics") + "/*.parquet') sp "
                         + "ON sp.responder = d.responder AND sp.grading = d.grading AND sp.cases = d.cases AND sp.metric = 'Safety'")) {
             r.next();

@@ -27,9 +27,10 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Spark job against a second, independent computation: plain Java loops written from the contract's
@@ -43,7 +44,6 @@ class MetricsCrossCheckTest {
     private static final String[] LEVELS = {"none", "uncertain", "mild", "moderate", "severe", "death"};
     private static final String[] DISPLAY = {"None", "Uncertain", "Mild", "Moderate", "Severe", "Death"};
     private static final List<String> APPROPRIATENESS = List.of("highly_inappropriate", "inappropriate", "uncertain", "appropriate", "highly_appropriate");
-    private static final double[] WEIGHT = {0, 0, 1, 2, 3, 3};
 
     record Option(String caseId, int no, boolean escalation) {}
 
@@ -52,10 +52,24 @@ class MetricsCrossCheckTest {
     /** One response as generated: null recommended means a parse failure. */
     record Response(String responder, int trial, String caseId, Set<Integer> recommended) {}
 
-    @Test
-    void sparkAgreesWithAnIndependentComputation(SparkSession spark, @TempDir Path tmp) throws Exception {
+    /**
+     * The default weights on cases of 8 options; and weights that are neither whole nor ordered by level on cases of 130
+     * options, so that a case's options span three words of the job's option sets (options 63/64 and 127/128 at their edges)
+     * and an option's heavier harm is not always its higher level.
+     */
+    @ParameterizedTest(name = "{0} cases of {1} options, weights {2}")
+    @CsvSource(delimiter = ';', value = {
+        "30; 8; 0,0,1,2,3,3; 3000",
+        "8; 130; 0.5,0.25,1.5,0.7,3,2.5; 1000"})
+    void sparkAgreesWithAnIndependentComputation(int caseCount, int optionCount, String weightList, int minimumValues, SparkSession spark,
+            @TempDir Path tmp) throws Exception {
+        double[] weight = java.util.Arrays.stream(weightList.split(",")).mapToDouble(Double::parseDouble).toArray();
+        StringBuilder spec = new StringBuilder();
+        for (int level = 0; level < LEVELS.length; level++) {
+            spec.append(level == 0 ? "" : ",").append(LEVELS[level]).append('=').append(weight[level]);
+        }
         Path bench = tmp.resolve("bench");
-        new SyntheticBenchmark(30, 8, 4, 2024).writeTo(bench);
+        new SyntheticBenchmark(caseCount, optionCount, 4, 2024).writeTo(bench);
         Lake lake = new Lake(spark, tmp.resolve("lake").toString());
         String version = new IngestBenchmark(lake).ingest(BenchmarkSource.folder(bench.toString(), new Configuration())).datasetVersion();
 
@@ -119,7 +133,7 @@ class MetricsCrossCheckTest {
         Path file = tmp.resolve("responses.jsonl");
         Files.write(file, lines);
         new ImportResponses(lake).importFile(file.toString(), version);
-        new ScoreJob(lake, HarmWeights.defaults(), new PrintWriter(new StringWriter())).run(List.of(version));
+        new ScoreJob(lake, HarmWeights.parse(spec.toString()), new PrintWriter(new StringWriter())).run(List.of(version));
 
         Map<String, Double> expected = new TreeMap<>();
         for (String grading : List.of("Unanimous", "Majority")) {
@@ -133,7 +147,7 @@ class MetricsCrossCheckTest {
                 byTrialAndScope.computeIfAbsent(response.responder() + "|" + grading + "|" + response.trial() + "|Specialty="
                         + specialty.get(response.caseId()), k -> new ArrayList<>()).add(response);
             }
-            byTrialAndScope.forEach((key, trialResponses) -> oracle(key, trialResponses, options, labels, expected));
+            byTrialAndScope.forEach((key, trialResponses) -> oracle(key, trialResponses, options, labels, weight, expected));
         }
 
         Map<String, Double> actual = new TreeMap<>();
@@ -143,12 +157,12 @@ class MetricsCrossCheckTest {
         }
         assertEquals(expected.keySet(), actual.keySet(), "the same values exist");
         expected.forEach((key, value) -> assertEquals(value, actual.get(key), 1e-9, key));
-        assertTrue(expected.size() > 3000, "a meaningful comparison: " + expected.size() + " values");
+        assertTrue(expected.size() > minimumValues, "a meaningful comparison: " + expected.size() + " values");
     }
 
     /** CONTRACT section 4 for one trial's case set, written from the text, loop by loop. */
     private static void oracle(String key, List<Response> responses, Map<String, List<Option>> options, Map<String, Label> labels,
-            Map<String, Double> out) {
+            double[] weight, Map<String, Double> out) {
         int cases = responses.size();
         int[] maxSeverityCount = new int[6];
         int[] errorsAt = new int[6];
@@ -197,8 +211,8 @@ class MetricsCrossCheckTest {
                     escA = true;
                     escRecommended |= rec;
                 }
-                weighted += WEIGHT[sev];
-                worst += Math.max(WEIGHT[l.done()], WEIGHT[l.omitted()]);
+                weighted += weight[sev];
+                worst += Math.max(weight[l.done()], weight[l.omitted()]);
             }
             maxSeverityCount[maxSev]++;
             if (hasHa) {
