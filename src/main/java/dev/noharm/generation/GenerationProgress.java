@@ -69,10 +69,13 @@ public final class GenerationProgress {
         if (!planned.contains(key)) {
             return;
         }
-        boolean called = outcome.status() == Status.OK || outcome.status() == Status.FAILED;
+        boolean called = outcome.called();
         Item known = items.get(key);
         if (known != null && known.committed()) {
             put(key, new Item(known.status(), known.modelId(), true, known.reported() || called));
+        } else if (!called && (outcome.status() == Status.OK || outcome.status() == Status.FAILED)) {
+            // Found already stored: its status is final, as a commit's, and it is not an item stored without its report.
+            put(key, new Item(outcome.status(), outcome.modelId(), true, true));
         } else {
             put(key, new Item(outcome.status(), outcome.modelId(), false, called));
         }

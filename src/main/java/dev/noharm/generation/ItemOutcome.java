@@ -26,6 +26,19 @@ public record ItemOutcome(String workKey, String modelId, Status status, int att
                 outcome.latencyMs());
     }
 
+    /**
+     * An item found already stored with this status (a batch collected again after its results were stored): counted as
+     * stored, with no call, since none was made for it now.
+     */
+    public static ItemOutcome alreadyStored(String workKey, String modelId, boolean ok) {
+        return new ItemOutcome(workKey, modelId, ok ? Status.OK : Status.FAILED, 0, 0, 0, 0, 0.0, 0);
+    }
+
+    /** Whether this report stands for calls made (and paid for): an answered or failed item with at least one attempt. */
+    public boolean called() {
+        return (status == Status.OK || status == Status.FAILED) && attempts > 0;
+    }
+
     public static ItemOutcome stopped(String workKey, String modelId) {
         return new ItemOutcome(workKey, modelId, Status.STOPPED, 0, 0, 0, 0, 0.0, 0);
     }

@@ -125,6 +125,28 @@ class GenerationProgressTest {
         assertEquals(4, lines.length);
     }
 
+    @Test
+    void anItemFoundAlreadyStoredCountsWithItsStoredStatusAndNoCall() {
+        GenerationProgress progress = new GenerationProgress(List.of("k1", "k2", "k3"), clock);
+        // A batch collected again after its results were stored: k1 (failed) and k2 (answered) are found stored.
+        progress.record(ItemOutcome.alreadyStored("k1", "m", false));
+        progress.record(ItemOutcome.alreadyStored("k2", "m", true));
+        progress.record(called("k3", "m", Status.OK, 1, 0, 10, 5, 0.5, 100));
+        // A late report about k1 does not change what is stored.
+        progress.record(ItemOutcome.stopped("k1", "m"));
+        clock.advance(Duration.ofSeconds(3));
+
+        // k2 and k3 ok, k1 failed; one call (k3's), so its tokens, cost and latency alone; nothing stored without its report.
+        assertEquals(new GenerationProgress.Counts(3, 1, 0, 0), progress.counts());
+        StringWriter summary = new StringWriter();
+        progress.printSummary(new PrintWriter(summary, true));
+        assertEquals(String.join("\n",
+                "model                              ok   failed    calls    tokens in   tokens out     cost $     mean s",
+                "m                                   2        1        1           10            5     0.5000       0.10",
+                "generate: 3/3 items (100%) | 1.0 items/s | failed 1 | retries 0, 429s 0 | tokens 10 in, 5 out | $0.5000"
+                        + " | elapsed 0:00:03, ETA 0:00:00", ""), summary.toString());
+    }
+
     private static GenerationCommits.StoredItem stored(String key, boolean ok) {
         return new GenerationCommits.StoredItem(key, "m", ok);
     }

@@ -348,6 +348,7 @@ public final class BatchCalls implements CallStrategy {
             Set<String> stored = run.storedKeys().of(batch.datasetVersion(), batch.modelId(), batch.submittedAt());
             List<Generation> generations = new ArrayList<>();
             Set<String> answered = new LinkedHashSet<>();
+            List<ItemOutcome> alreadyStored = new ArrayList<>();
             int succeeded = 0;
             int errored = 0;
             for (BatchResult result : w.protocol().results(batch.providerBatchId())) {
@@ -360,7 +361,10 @@ public final class BatchCalls implements CallStrategy {
                 } else {
                     errored++;
                 }
-                if (!stored.contains(result.workKey())) {
+                if (stored.contains(result.workKey())) {
+                    // Stored by an earlier collection of this batch whose driver stopped before recording it.
+                    alreadyStored.add(ItemOutcome.alreadyStored(result.workKey(), batch.modelId(), result.kind() == BatchResult.Kind.SUCCEEDED));
+                } else {
                     generations.add(GenerationRecords.of(caller, item.workItem(batch.modelId()), model, CallMode.BATCH, timing,
                             result.answer(), result.kind() == BatchResult.Kind.SUCCEEDED ? null
                                     : new Generation.Failure(result.errorClass(), result.message(), result.httpStatus())));
@@ -384,6 +388,7 @@ public final class BatchCalls implements CallStrategy {
                     unplanned++;
                 }
             }
+            alreadyStored.forEach(this::report);
             for (String key : batch.workKeys()) {
                 if (!answered.contains(key)) {
                     report(ItemOutcome.stopped(key, batch.modelId()));

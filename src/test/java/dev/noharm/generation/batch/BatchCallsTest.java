@@ -324,6 +324,10 @@ class BatchCallsTest {
             ledger.record(collected.next(BatchLedger.State.OPEN, java.time.Instant.now(), null, "test: collection not recorded"), null);
             GenerationFixture.Run again = generate(lake, spec("m", 2, "batch: {poll_seconds: 1}\n"), registry);
             assertEquals(6, GenerationFixture.generations(lake).size(), again.output());
+            // The run plans the failed items again and finds them stored by the collection: counted, as no call.
+            int failed = (int) rows.stream().filter(r -> "error".equals(r.getAs("status"))).count();
+            GenerationFixture.assertProgressCountsEachItemOnce(again.output(), failed);
+            assertTrue(again.output().contains("m                                   0        " + failed + "        0 "), again.output());
             assertEquals(BatchLedger.State.COLLECTED, new BatchLedger(lake).batches(List.of("m")).get(0).state());
             assertEquals(1, sim.stats().batchesCreated(), "the failed items go into a new batch only once the old one is closed");
         }
