@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * <p>Each planned item counts once. A retried task calls again the items its failed attempt had not committed and
  * reports them again, and an attempt can fail between committing an item and reporting it. So an item's status
  * is the one its commit stored ({@link #stored}: answered or failed) once it is committed, and until then the
- * status of the report that reached the driver last. Calls, retries, tokens and cost count every report, since
- * every one of those calls was made, and paid for. All state is guarded by this object's lock.
+ * status of the report that reached the driver last. An item a batch collection finds already stored is reported with
+ * that status and no call ({@link ItemOutcome#alreadyStored}), and counts as committed. Calls, retries, tokens and cost
+ * count every report of calls, since every one of those calls was made, and paid for. All state is guarded by this
+ * object's lock.
  */
 public final class GenerationProgress {
     private final Set<String> planned;
@@ -74,7 +76,7 @@ public final class GenerationProgress {
         if (known != null && known.committed()) {
             put(key, new Item(known.status(), known.modelId(), true, known.reported() || called));
         } else if (!called && (outcome.status() == Status.OK || outcome.status() == Status.FAILED)) {
-            // Found already stored: its status is final, as a commit's, and it is not an item stored without its report.
+            // Found already stored: its status is final, as a commit's; marked reported, since no call of this stage is missing.
             put(key, new Item(outcome.status(), outcome.modelId(), true, true));
         } else {
             put(key, new Item(outcome.status(), outcome.modelId(), false, called));
@@ -157,7 +159,7 @@ public final class GenerationProgress {
     }
 
     /**
-     * Prints the end-of-stage table, one line per model that was called, then the progress line and what stays to
+     * Prints the end-of-stage table, one line per model with a counted item or call, then the progress line and what stays to
      * do; returns the counts it printed.
      */
     public synchronized Counts printSummary(PrintWriter out) {

@@ -25,6 +25,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -74,17 +75,21 @@ public final class GenerationsLake {
     }
 
     /**
-     * Of one model on one dataset version, the work keys a batch's collection must not store again: those with an
-     * {@code ok} generation (by any call), and those with a batch call's generation started at or after {@code since}
-     * (a batch's generations start at its submission, so these are an earlier collection of the same batch).
+     * Of one model on one dataset version, the work keys a batch's collection must not store again, each with whether
+     * it has an {@code ok} generation: those with an {@code ok} generation (by any call), and those with a batch call's
+     * generation started at or after {@code since} (a batch's generations start at its submission, so these are an
+     * earlier collection of the same batch).
      */
-    public Set<String> keysStoredFromBatches(String datasetVersion, String modelId, java.time.Instant since) {
-        return new HashSet<>(lake.read(Tables.GENERATIONS)
+    public Map<String, Boolean> keysStoredFromBatches(String datasetVersion, String modelId, java.time.Instant since) {
+        Column ok = col("status").equalTo(Generation.OK);
+        Map<String, Boolean> stored = new HashMap<>();
+        lake.read(Tables.GENERATIONS)
                 .where(col("dataset_version").equalTo(datasetVersion).and(col("model_id").equalTo(modelId))
-                        .and(col("status").equalTo(Generation.OK)
-                                .or(col("call_mode").equalTo(CallMode.BATCH.wireName())
-                                        .and(col("started_at").geq(functions.lit(java.sql.Timestamp.from(since.minusMillis(1))))))))
-                .select("work_key").distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
+                        .and(ok.or(col("call_mode").equalTo(CallMode.BATCH.wireName())
+                                .and(col("started_at").geq(functions.lit(java.sql.Timestamp.from(since.minusMillis(1))))))))
+                .groupBy("work_key").agg(functions.max(ok)).collectAsList()
+                .forEach(r -> stored.put(r.getString(0), r.getBoolean(1)));
+        return stored;
     }
 
     /** The earliest ok answer of each of {@code keys} that has one, with the chain's latency up to it. */

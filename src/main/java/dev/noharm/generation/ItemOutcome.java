@@ -2,8 +2,9 @@ package dev.noharm.generation;
 
 /**
  * What an executor reports to the driver when an item is finished: the progress line and the end-of-stage
- * summary are made of these. Derived from the stored {@link Generation}, never parsed back from text. A retried
- * task reports the items it calls again a second time; the work key lets the driver count each item once.
+ * summary are made of these. Derived from the stored {@link Generation} (or, for an item found already stored, from
+ * the status the lake has), never parsed back from text. A retried task reports the items it calls again a second
+ * time; the work key lets the driver count each item once.
  */
 public record ItemOutcome(String workKey, String modelId, Status status, int attempts, int rateLimitWaits, long inputTokens, long outputTokens,
         double costUsd, long latencyMs) {

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.noharm.benchmark.GradingMode;
 import dev.noharm.benchmark.Harm;
 import dev.noharm.lake.JoinKeys;
 import java.util.ArrayList;
@@ -27,14 +28,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * CONTRACT section 4 at the level of one case: each decision joined with its option's label gives
+ * CONTRACT section 4 at the level of one case: each decided option with its label in a grading mode has
  * sev(o) (harm if done when recommended, harm if omitted otherwise); per (responder, grading, trial,
  * case) the maximum severity, errors and omissions at each level, and the sums from which every trial
- * metric is computed ({@link TrialMetrics}).
+ * metric is computed ({@link TrialMetrics}). Every count is over the case's decided options that the grading mode
+ * labels (recommended ones included); an option the mode does not label counts in none.
  *
  * <p>The decisions are the largest table the pipeline reads (one row per option of every response), so they are
  * read once and folded, per response, into sets of options held as bits: option {@code n} is bit {@code n mod 64} of
- * word {@code n div 64} (one word for cases of up to 63 options, as in NOHARM). The labels are folded the same way,
+ * word {@code n div 64} (options are numbered from 1, so word 0 holds options 1 to 63: one word for NOHARM's ~42
+ * options per case). The labels are folded the same way,
  * per case and grading mode, into one set per label value (options whose harm if done is mild, ...). Every sum is
  * then the size of an intersection of sets: a population count, per word, summed over the words. This gives the
  * values a row-by-row join and aggregation of the decisions would give, with one aggregate over the decisions
@@ -56,7 +59,7 @@ final class CaseResults {
         Column word = floor(col("option_no").divide(WORD_BITS)).cast("int").as("word");
         Dataset<Row> responses = decisions
                 .groupBy(col("dataset_version"), col("responder"), col("version"), col("condition"), col("trial"), col("case_id"), word)
-                .agg(optionSet(col("recommended")).as("recommended_set"), optionSet(lit(true)).as("decided_set"),
+                .agg(optionSet(functions.coalesce(col("recommended"), lit(false))).as("recommended_set"), optionSet(lit(true)).as("decided_set"),
                         max("parse_failure").as("parse_failure"), max("runtime_seconds").as("runtime_seconds"));
 
         Column weightOf = functions.array(java.util.Arrays.stream(Harm.values()).map(h -> lit(weights.of(h.ordinal()))).toArray(Column[]::new));
@@ -73,7 +76,9 @@ final class CaseResults {
         for (String flag : List.of("highly_appropriate", "appropriate", "uncertain", "escalation")) {
             sets.add(optionSet(col(flag)).as(flag));
         }
-        Dataset<Row> labelSets = labels.groupBy(col("dataset_version"), col("grading"), col("case_id"), col("specialty"), word)
+        // Only the contract's grading modes (a labels table holds nothing else; this keeps any other value out).
+        Object[] modes = java.util.Arrays.stream(GradingMode.values()).map(GradingMode::displayName).toArray();
+        Dataset<Row> labelSets = labels.where(col("grading").isin(modes)).groupBy(col("dataset_version"), col("grading"), col("case_id"), col("specialty"), word)
                 .agg(sets.get(0), sets.subList(1, sets.size()).toArray(Column[]::new));
 
         // Per word: the options decided and labelled, of those the recommended and the omitted ones.
@@ -115,7 +120,8 @@ final class CaseResults {
                 .groupBy(col("dataset_version"), col("responder"), col("version"), col("condition"), col("grading"), col("trial"),
                         col("case_id"), col("specialty"))
                 .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
-                // A mode with labels for none of the decided options (possible only per word) gives no result.
+                // A case none of whose decided options the mode labels gets no result in that mode (a join row exists when
+                // the mode labels some other option in the same word).
                 .where(col("options").gt(0));
 
         // The highest level with an error: every decided option has a severity, so there is one.
@@ -133,6 +139,7 @@ final class CaseResults {
 
     /** The options of a case (per word) for which {@code condition} holds, as the bits of a long. */
     private static Column optionSet(Column condition) {
+        // By name: the Column API's shiftleft takes a constant shift only.
         Column bit = call_function("shiftleft", lit(1L), pmod(col("option_no"), lit(WORD_BITS)));
         return bit_or(when(condition, bit).otherwise(lit(0L)));
     }

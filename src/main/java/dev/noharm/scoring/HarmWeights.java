@@ -11,6 +11,15 @@ import java.util.Locale;
  */
 public record HarmWeights(double[] byLevel) implements Serializable {
 
+    /** One finite weight >= 0 per harm level (Safety counts weights times errors, so an infinite one would give NaN). */
+    public HarmWeights {
+        if (byLevel.length != Harm.values().length || Arrays.stream(byLevel).anyMatch(w -> w < 0 || !Double.isFinite(w))) {
+            throw new IllegalArgumentException("weights: one finite number >= 0 per harm level " + Harm.allowedValues() + ", got "
+                    + Arrays.toString(byLevel));
+        }
+        byLevel = byLevel.clone();
+    }
+
     public static HarmWeights defaults() {
         return new HarmWeights(new double[] {0, 0, 1, 2, 3, 3});
     }

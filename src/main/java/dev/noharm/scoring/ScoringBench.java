@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.noharm.benchmark.BenchmarkSource;
+import dev.noharm.benchmark.Harm;
 import dev.noharm.benchmark.IngestBenchmark;
 import dev.noharm.benchmark.SyntheticBenchmark;
 import dev.noharm.lake.Lake;
@@ -25,6 +26,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -36,7 +38,7 @@ import org.apache.spark.sql.functions;
  * lake's Iceberg decisions table, then times the metric computation from its data files, in Spark (the project's own code path:
  * case results, trial metrics per case set, across trials) and in DuckDB (the same aggregation in SQL,
  * over the same files), side by side in one run. Also reports the JVM's peak heap and how many rows came
- * back to the driver, and checks that Spark and DuckDB agree on Safety.
+ * back to the driver, and checks that Spark and both DuckDB queries agree on every metric they all compute.
  */
 public final class ScoringBench {
     /** The score id the synthesized decisions carry in the lake's decisions table. */
@@ -132,7 +134,7 @@ public final class ScoringBench {
                 .put("repeats", repeat)
                 .put("jvm_peak_heap_mb", peakHeapMb)
                 .put("rows_collected_to_driver", driverRows)
-                .put("safety_max_abs_difference_spark_vs_duckdb", maxDifference);
+                .put("max_abs_difference_spark_vs_duckdb", maxDifference);
         line.putPOJO("spark_seconds", sparkSeconds);
         line.putPOJO("duckdb_seconds", duckSeconds);
         line.putPOJO("duckdb_option_sets_seconds", duckSetsSeconds);
@@ -204,8 +206,8 @@ public final class ScoringBench {
                     .append(", bit_or(CASE WHEN ").append(heavier).append(" = ").append(l).append(" THEN ").append(bit).append(" ELSE 0::UBIGINT END) AS l_h").append(l);
             sums.append("sum(bit_count((rr & l_d").append(l).append(") | (oo & l_o").append(l).append("))) AS e").append(l)
                     .append(", sum(bit_count(oo & l_o").append(l).append(")) AS o").append(l).append(", ");
-            hw.append(" + ").append(weights[l]).append(" * e").append(l);
-            hwMax.append(" + ").append(weights[l]).append(" * sum(bit_count(dd & l_h").append(l).append("))");
+            hw.append(" + ").append(weights[l]).append("::DOUBLE * e").append(l);
+            hwMax.append(" + ").append(weights[l]).append("::DOUBLE * sum(bit_count(dd & l_h").append(l).append("))");
             maxsev.append(" WHEN e").append(5 - l).append(" > 0 THEN ").append(5 - l);
         }
         for (String flag : List.of("highly_appropriate", "appropriate", "uncertain", "escalation")) {
@@ -254,15 +256,41 @@ public final class ScoringBench {
         return String.join(", ", parts);
     }
 
-    /** The largest difference in mean Safety between the two engines, over every responder, grading and case set. */
+    /** Each DuckDB metrics column with the metric and harm level of the Spark row holding the same value. */
+    private static final Map<String, List<String>> SPARK_METRIC_OF = Map.of(
+            "safety", List.of(Metric.SAFETY.wireName(), Metric.ALL_LEVELS),
+            "completeness", List.of(Metric.COMPLETENESS.wireName(), Metric.ALL_LEVELS),
+            "precision", List.of(Metric.PRECISION.wireName(), Metric.ALL_LEVELS),
+            "recall", List.of(Metric.RECALL.wireName(), Metric.ALL_LEVELS),
+            "restraint", List.of(Metric.RESTRAINT.wireName(), Metric.ALL_LEVELS),
+            "escalation", List.of(Metric.ESCALATION.wireName(), Metric.ALL_LEVELS),
+            "severe_case_harm_rate", List.of(Metric.PCT_CUMULATIVE.wireName(), Harm.SEVERE.displayName()));
+
+    /**
+     * The largest difference in any mean metric between the two engines, over every responder, grading and case set;
+     * fails if a value one engine has is missing or null in the other.
+     */
     private double agreement(Path dir, String duckdbOutput) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT max(abs(d.safety - sp.mean)) FROM read_parquet('" + dir.resolve(duckdbOutput)
-                        + "') d JOIN read_parquet('" + dir.resolve("spark-metrics") + "/*.parquet') sp "
-                        + "ON sp.responder = d.responder AND sp.grading = d.grading AND sp.cases = d.cases AND sp.metric = 'Safety'")) {
-            r.next();
-            return r.getDouble(1);
+        double largest = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            for (Map.Entry<String, List<String>> metric : SPARK_METRIC_OF.entrySet()) {
+                String column = metric.getKey();
+                try (ResultSet r = s.executeQuery("SELECT max(abs(d." + column + " - sp.mean)), "
+                        + " count(*) FILTER (WHERE (d." + column + " IS NULL) <> (sp.mean IS NULL)) "
+                        + "FROM read_parquet('" + dir.resolve(duckdbOutput) + "') d "
+                        + "LEFT JOIN (SELECT * FROM read_parquet('" + dir.resolve("spark-metrics") + "/*.parquet') "
+                        + " WHERE metric = '" + metric.getValue().get(0) + "' AND harm = '" + metric.getValue().get(1) + "') sp "
+                        + "ON sp.responder = d.responder AND sp.grading = d.grading AND sp.cases = d.cases")) {
+                    r.next();
+                    if (r.getLong(2) > 0) {
+                        throw new IllegalStateException(duckdbOutput + ": " + r.getLong(2) + " values of " + column
+                                + " are null or missing in one engine and not in the other");
+                    }
+                    largest = Math.max(largest, r.getDouble(1));
+                }
+            }
         }
+        return largest;
     }
 
     private static void resetPeakHeap() {

@@ -61,8 +61,9 @@ public final class BatchCalls implements CallStrategy {
      */
     public record Run(Predicate<String> submitsBatches, StoredKeys storedKeys) {}
 
+    /** The keys a collection must not store again, each with whether it is stored answered (else failed). */
     public interface StoredKeys {
-        Set<String> of(String datasetVersion, String modelId, Instant batchCallsSince);
+        Map<String, Boolean> of(String datasetVersion, String modelId, Instant batchCallsSince);
     }
 
     private final BatchLedger ledger;
@@ -345,7 +346,7 @@ public final class BatchCalls implements CallStrategy {
                     Duration.between(batch.submittedAt(), now).toMillis());
             Map<String, BatchedItem> items = new HashMap<>();
             batch.items().forEach(i -> items.put(i.workKey(), i));
-            Set<String> stored = run.storedKeys().of(batch.datasetVersion(), batch.modelId(), batch.submittedAt());
+            Map<String, Boolean> stored = run.storedKeys().of(batch.datasetVersion(), batch.modelId(), batch.submittedAt());
             List<Generation> generations = new ArrayList<>();
             Set<String> answered = new LinkedHashSet<>();
             List<ItemOutcome> alreadyStored = new ArrayList<>();
@@ -361,9 +362,11 @@ public final class BatchCalls implements CallStrategy {
                 } else {
                     errored++;
                 }
-                if (stored.contains(result.workKey())) {
-                    // Stored by an earlier collection of this batch whose driver stopped before recording it.
-                    alreadyStored.add(ItemOutcome.alreadyStored(result.workKey(), batch.modelId(), result.kind() == BatchResult.Kind.SUCCEEDED));
+                Boolean storedOk = stored.get(result.workKey());
+                if (storedOk != null) {
+                    // Stored by an earlier collection of this batch whose driver stopped before recording it, or answered by
+                    // another call: counted with the status the lake has.
+                    alreadyStored.add(ItemOutcome.alreadyStored(result.workKey(), batch.modelId(), storedOk));
                 } else {
                     generations.add(GenerationRecords.of(caller, item.workItem(batch.modelId()), model, CallMode.BATCH, timing,
                             result.answer(), result.kind() == BatchResult.Kind.SUCCEEDED ? null
