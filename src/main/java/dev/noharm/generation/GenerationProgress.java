@@ -30,8 +30,8 @@ public final class GenerationProgress {
     private final long startNanos;
     private final Map<String, Item> items = new HashMap<>();
     private final Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+    /** Per model; the progress line's tokens and cost are their sums, kept nowhere else. */
     private final Map<String, ModelTotals> perModel = new TreeMap<>();
-    /** Across models: the tokens and cost are the sums of {@link #perModel}'s. */
     private long retries;
     private long rateLimited;
 
